@@ -1,0 +1,1 @@
+"""Bybit V5 REST: transport (``client``), errors, schemas and the endpoint groups."""

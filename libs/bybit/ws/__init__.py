@@ -1,0 +1,1 @@
+"""Bybit V5 websockets: frames (``messages``) and the reconnecting client (``client``)."""

@@ -1,0 +1,1 @@
+"""gridtwin services, one package per service."""

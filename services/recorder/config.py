@@ -1,0 +1,28 @@
+"""Recorder configuration."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
+PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
+
+
+class RecorderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    #: Reader name; its committed position is kept in ``stream_offsets`` under this name,
+    #: so a restarted recorder resumes where this one stopped.
+    durable: str = "recorder"
+    #: Most events per ``COPY`` transaction.
+    batch_size: PositiveInt = 5000
+    #: Connections writing batches concurrently (the pool must hold as many): a batch is
+    #: decoded, copied and deduplicated while earlier ones are stored. Commits stay in
+    #: stream order.
+    writers: PositiveInt = 3
+    #: How long the writer waits for the first event of a batch.
+    fetch_timeout_s: PositiveFloat = 0.1
+    #: Events read ahead of the writer; when full, delivery from the server pauses.
+    max_buffered: PositiveInt = 50_000
+    #: How often lag and throughput are logged.
+    report_every_s: PositiveFloat = 5.0
