@@ -1,0 +1,163 @@
+-- The whole schema as the migrations leave it, in one file to read.
+--
+-- Never applied by the system: databases are built only by the forward-only migrations
+-- in `migrations/`. tests/store/test_schema.py builds one database from the migrations and
+-- one from this file and fails on any difference (tables, columns, constraints, indexes,
+-- row-level security, policies, grants, functions). A migration that changes the schema
+-- changes this file in the same commit.
+
+-- ---- 0001_tenancy.sql ----
+-- Tenancy: users own accounts (with encrypted credentials), strategies and runs.
+-- Row-level security scopes every user-owned row to the user in `gridtwin.user_id`,
+-- enforced for the non-owner role `gridtwin_app` that tenant-facing queries run as.
+
+DO $$ BEGIN
+    CREATE ROLE gridtwin_app NOLOGIN;
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $$;
+
+CREATE FUNCTION gridtwin_current_user() RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$ SELECT NULLIF(current_setting('gridtwin.user_id', true), '')::uuid $$;
+
+CREATE TABLE users (
+    user_id     uuid PRIMARY KEY,
+    name        text NOT NULL UNIQUE CHECK (name <> ''),
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE accounts (
+    account_id  text PRIMARY KEY CHECK (account_id ~ '^[A-Za-z0-9_-]+$'),
+    user_id     uuid NOT NULL REFERENCES users (user_id),
+    name        text NOT NULL,
+    environment text NOT NULL CHECK (environment IN ('mainnet', 'testnet', 'sim')),
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX accounts_user_idx ON accounts (user_id);
+
+-- Envelope encryption: `secret_ciphertext` is sealed with a per-secret data key, and the
+-- data key is stored only wrapped by the master key (`wrapped_key`, key id `master_key_id`).
+CREATE TABLE credentials (
+    account_id        text PRIMARY KEY REFERENCES accounts (account_id) ON DELETE CASCADE,
+    api_key           text NOT NULL,
+    secret_ciphertext bytea NOT NULL,
+    wrapped_key       bytea NOT NULL,
+    master_key_id     text NOT NULL,
+    updated_at        timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE strategies (
+    strategy_id text PRIMARY KEY CHECK (strategy_id ~ '^[A-Za-z0-9_-]+$'),
+    user_id     uuid NOT NULL REFERENCES users (user_id),
+    account_id  text NOT NULL REFERENCES accounts (account_id),
+    symbol      text NOT NULL,
+    config      jsonb NOT NULL,
+    enabled     boolean NOT NULL DEFAULT true,
+    shadow      boolean NOT NULL DEFAULT false,
+    namespace   text NOT NULL DEFAULT 'live',
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX strategies_user_idx ON strategies (user_id);
+
+CREATE TABLE runs (
+    run_id      text PRIMARY KEY CHECK (run_id ~ '^[A-Za-z0-9_-]+$'),
+    user_id     uuid REFERENCES users (user_id),
+    kind        text NOT NULL CHECK (kind IN ('live', 'paper', 'replay', 'backtest')),
+    -- The namespace the run's events live in (`live`, `replay.<run_id>` …).
+    ns          text NOT NULL,
+    source_ns   text,
+    params      jsonb NOT NULL DEFAULT '{}',
+    status      text NOT NULL DEFAULT 'running',
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    ended_at    timestamptz
+);
+CREATE INDEX runs_ns_idx ON runs (ns);
+
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE credentials ENABLE ROW LEVEL SECURITY;
+ALTER TABLE strategies ENABLE ROW LEVEL SECURITY;
+ALTER TABLE runs ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY users_self ON users USING (user_id = gridtwin_current_user());
+CREATE POLICY accounts_owner ON accounts USING (user_id = gridtwin_current_user());
+CREATE POLICY credentials_owner ON credentials USING (
+    EXISTS (SELECT 1 FROM accounts a WHERE a.account_id = credentials.account_id
+            AND a.user_id = gridtwin_current_user()));
+CREATE POLICY strategies_owner ON strategies USING (user_id = gridtwin_current_user());
+CREATE POLICY runs_owner ON runs USING (user_id = gridtwin_current_user());
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON users, accounts, credentials, strategies, runs
+    TO gridtwin_app;
+
+-- ---- 0002_event_store.sql ----
+-- The append-only event store.
+--
+-- `events` is range-partitioned by exchange time (monthly partitions, created by the
+-- writer as data arrives). PostgreSQL cannot enforce a unique key on a partitioned table
+-- unless it contains the partition key, so idempotency lives in `event_keys`: a row is
+-- written to `events` only when its (ns, event_id) was new in `event_keys`, in the same
+-- statement.
+
+CREATE TABLE event_keys (
+    ns        text NOT NULL,
+    event_id  text NOT NULL,
+    PRIMARY KEY (ns, event_id)
+);
+
+CREATE TABLE events (
+    ns              text NOT NULL,
+    event_id        text NOT NULL,
+    kind            text NOT NULL,
+    symbol          text,
+    account_id      text,
+    -- The user a row belongs to (its account's or its run's); NULL = public market data.
+    owner_id        uuid,
+    ts_exchange_ms  bigint NOT NULL,
+    ts_local_ns     bigint NOT NULL,
+    -- JetStream stream sequence: the order in which the live system saw events.
+    stream_seq      bigint NOT NULL,
+    subject         text NOT NULL,
+    -- The message exactly as published, for byte-identical republishing.
+    payload         bytea NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT now()
+) PARTITION BY RANGE (ts_exchange_ms);
+
+CREATE INDEX events_ns_seq_idx ON events (ns, stream_seq);
+CREATE INDEX events_filter_idx ON events (ns, kind, symbol, account_id, ts_exchange_ms);
+
+CREATE TABLE dead_letters (
+    id           bigserial PRIMARY KEY,
+    subject      text NOT NULL,
+    stream_seq   bigint NOT NULL,
+    msg_id       text,
+    payload      bytea NOT NULL,
+    reason       text NOT NULL,
+    received_at  timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (subject, stream_seq)
+);
+
+ALTER TABLE events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY events_owner ON events
+    USING (owner_id IS NULL OR owner_id = gridtwin_current_user());
+GRANT SELECT ON events TO gridtwin_app;
+
+-- ---- 0003_stream_offsets.sql ----
+-- Where each reader of the capture stream stands: the last stream sequence whose batch
+-- is committed. Written in the same transaction as the batch, so a crash can neither
+-- lose a committed batch's position nor skip an uncommitted one.
+CREATE TABLE stream_offsets (
+    reader      text NOT NULL,
+    stream      text NOT NULL,
+    last_seq    bigint NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (reader, stream)
+);
+
+-- ---- schema_migrations: created by the migrator itself ----
+CREATE TABLE schema_migrations (
+    version     integer PRIMARY KEY,
+    name        text NOT NULL,
+    checksum    text NOT NULL,
+    applied_at  timestamptz NOT NULL DEFAULT now()
+);
