@@ -109,7 +109,7 @@ async def test_all_requests_fail_with_5xx_then_recover(exchange_sim: ExchangeSim
 
 
 async def test_ws_latency_delays_frames_and_keeps_their_order() -> None:
-    config = msgspec.structs.replace(manual_config(), faults=FaultConfig(ws_latency_ms=150))
+    config = msgspec.structs.replace(manual_config(), faults=FaultConfig(ws_latency_ms=200))
     async with ExchangeSim(config) as sim, connect(sim.ws_public_url) as ws:
         start = time.perf_counter()
         for n in range(3):
@@ -117,5 +117,5 @@ async def test_ws_latency_delays_frames_and_keeps_their_order() -> None:
         replies = [json.loads(await ws.recv()) for _ in range(3)]
         elapsed = time.perf_counter() - start
     assert [r["req_id"] for r in replies] == ["0", "1", "2"]
-    # one hop each way of latency, not one per frame: the three pings overlap
-    assert 0.15 <= elapsed < 0.45
+    # one latency for the lot, not one per frame (that would be >= 0.6 s): they overlap
+    assert 0.2 <= elapsed < 0.6
