@@ -103,8 +103,10 @@ class WsConnection:
         if self._closing:
             return
         text = message if isinstance(message, str) else encode(message)
+        # the feed's hot path: no clock read unless a latency is configured
+        due = asyncio.get_running_loop().time() + self._latency_s if self._latency_s else 0.0
         try:
-            self._queue.put_nowait((asyncio.get_running_loop().time() + self._latency_s, text))
+            self._queue.put_nowait((due, text))
         except asyncio.QueueFull:
             self._stats.slow_consumers += 1
             log.warning("ws slow consumer, closing", conn_id=self.conn_id, queued=self.pending)
