@@ -21,9 +21,19 @@ from proto.codec import (
 from proto.common import SCHEMA_VERSION, Direction, Event, Side
 from proto.intents import CancelIntent, IntentBatch, PlaceIntent
 from proto.market import Ticker, Trade, TradeFrame
-from proto.results import ExecReject, ExecResult
+from proto.results import ExecReject, ExecResult, RejectReason
 from proto.subjects import Family, Subject, SubjectError
-from proto.system import GapEnd, GapStart, Heartbeat, ReplayEnd, ReplayStart
+from proto.system import (
+    ExecutorLease,
+    GapEnd,
+    GapStart,
+    Heartbeat,
+    ReconcileReport,
+    ReplayEnd,
+    ReplayStart,
+    ResyncDone,
+    ResyncRequest,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -36,6 +46,7 @@ __all__ = [
     "ExecResult",
     "ExecType",
     "Execution",
+    "ExecutorLease",
     "Family",
     "GapEnd",
     "GapStart",
@@ -49,8 +60,12 @@ __all__ = [
     "PlaceIntent",
     "Position",
     "ProtoDecodeError",
+    "ReconcileReport",
+    "RejectReason",
     "ReplayEnd",
     "ReplayStart",
+    "ResyncDone",
+    "ResyncRequest",
     "Side",
     "Subject",
     "SubjectError",

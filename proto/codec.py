@@ -12,13 +12,33 @@ from proto.intents import IntentBatch
 from proto.market import Ticker, TradeFrame
 from proto.results import ExecReject, ExecResult
 from proto.subjects import Family
-from proto.system import GapEnd, GapStart, Heartbeat, ReplayEnd, ReplayStart
+from proto.system import (
+    ExecutorLease,
+    GapEnd,
+    GapStart,
+    Heartbeat,
+    ReconcileReport,
+    ReplayEnd,
+    ReplayStart,
+    ResyncDone,
+    ResyncRequest,
+)
 
 MdMessage: TypeAlias = TradeFrame | Ticker
 AcctMessage: TypeAlias = OrderUpdate | Execution | Position | Wallet
 IntentMessage: TypeAlias = IntentBatch
 ExecMessage: TypeAlias = ExecResult | ExecReject
-SysMessage: TypeAlias = GapStart | GapEnd | Heartbeat | ReplayStart | ReplayEnd
+SysMessage: TypeAlias = (
+    GapStart
+    | GapEnd
+    | Heartbeat
+    | ReplayStart
+    | ReplayEnd
+    | ResyncRequest
+    | ResyncDone
+    | ReconcileReport
+    | ExecutorLease
+)
 Message: TypeAlias = MdMessage | AcctMessage | IntentMessage | ExecMessage | SysMessage
 
 
@@ -78,6 +98,10 @@ def subject_for(ns: str, message: Message) -> str:
             return subjects.sys(ns, service, kind(message))
         case ReplayStart() | ReplayEnd():
             return subjects.sys(ns, "replayer", kind(message))
+        case ResyncRequest() | ResyncDone():
+            return subjects.sys(ns, "collector", kind(message))
+        case ReconcileReport() | ExecutorLease():
+            return subjects.sys(ns, "executor", kind(message))
     raise TypeError(f"not a bus message: {type(message).__name__}")
 
 

@@ -43,3 +43,42 @@ class ReplayStart(Event, frozen=True, kw_only=True, tag="replay_start"):
 class ReplayEnd(Event, frozen=True, kw_only=True, tag="replay_end"):
     run_id: str
     events: int
+
+
+class ResyncRequest(Event, frozen=True, kw_only=True, tag="resync_request"):
+    """Asks the collector (NATS request/reply on ``sys.collector.resync_request``) to
+    re-publish REST snapshots (open orders, positions, wallet) of ``accounts``, marked
+    back-filled. The reply is a :class:`ResyncDone` sent after every snapshot event."""
+
+    requester: str
+    accounts: list[str]
+    symbols: list[str] = msgspec.field(default_factory=list)
+
+
+class ResyncDone(Event, frozen=True, kw_only=True, tag="resync_done"):
+    """Reply to a :class:`ResyncRequest`: how many events were published, per account."""
+
+    published: dict[str, int]
+    failed: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class ReconcileReport(Event, frozen=True, kw_only=True, tag="reconcile"):
+    """Executor open-order reconciliation of one account (at start and every 61 s)."""
+
+    account_id: str
+    instance: str
+    open_orders: int
+    #: orderLinkIds of exchange orders recognised as ours (I-3 prefix) and adopted.
+    adopted: list[str] = msgspec.field(default_factory=list)
+    #: orderIds of exchange orders that are not ours (left alone, reported).
+    orphans: list[str] = msgspec.field(default_factory=list)
+    #: orderLinkIds the executor believed open that the exchange does not have.
+    missing: list[str] = msgspec.field(default_factory=list)
+
+
+class ExecutorLease(Event, frozen=True, kw_only=True, tag="executor_lease"):
+    """An executor replica became (``active``) or stopped being the worker of an account."""
+
+    account_id: str
+    instance: str
+    active: bool

@@ -86,6 +86,18 @@ def _all_messages() -> list[proto.Message]:
             window_start_ms=None, window_end_ms=T, symbols=["BTCUSDT"], speed=10.0,
         ),
         proto.ReplayEnd(event_id="re", ts_exchange_ms=T, ts_local_ns=N, run_id="r1", events=5),
+        proto.ResyncRequest(
+            event_id="rq", ts_exchange_ms=T, ts_local_ns=N, requester="engine", accounts=["a1"]
+        ),
+        proto.ResyncDone(event_id="rd", ts_exchange_ms=T, ts_local_ns=N, published={"a1": 3}),
+        proto.ReconcileReport(
+            event_id="rc", ts_exchange_ms=T, ts_local_ns=N, account_id="a1", instance="x",
+            open_orders=2, adopted=["0123456789abcdef-1700000000000"], orphans=["o9"],
+        ),
+        proto.ExecutorLease(
+            event_id="el", ts_exchange_ms=T, ts_local_ns=N, account_id="a1", instance="x",
+            active=True,
+        ),
     ]  # fmt: skip
 
 
