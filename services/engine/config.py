@@ -1,0 +1,46 @@
+"""Engine settings and the instrument rules it sizes and rounds with."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+
+from gridcore import InstrumentInfo
+
+PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
+
+
+class EngineConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    #: Namespace the engine reads events from and publishes intents to.
+    namespace: str = "live"
+    #: Name used in resync requests and logs.
+    instance: str = "engine"
+    #: How long to wait for the collector's snapshot (open orders, positions, wallet)
+    #: before trading without it; the executor's duplicate gate still prevents doubles.
+    resync_timeout_s: PositiveFloat = 10.0
+    #: A published place/cancel is not re-published for this long unless its outcome
+    #: (an order event, a result or a reject) arrives first.
+    inflight_timeout_s: PositiveFloat = 5.0
+    #: A gate-rejected place is re-published after this long at the latest (sooner when a
+    #: position or order event may have changed the gate's answer).
+    reject_backoff_s: PositiveFloat = 2.0
+    #: Grid-state writes are coalesced over this period (latest wins, S-2).
+    persist_interval_s: PositiveFloat = 0.2
+    #: Bound of the event queue between the bus callback and the strategies.
+    queue_size: Annotated[int, msgspec.Meta(gt=0)] = 10_000
+
+
+class Instrument(msgspec.Struct, frozen=True, kw_only=True):
+    """What the engine needs of ``/v5/market/instruments-info`` for one symbol."""
+
+    symbol: str
+    tick_size: Decimal
+    qty_step: Decimal
+    min_qty: Decimal = Decimal("0.001")
+    max_qty: Decimal = Decimal("1000")
+
+    @property
+    def info(self) -> InstrumentInfo:
+        return InstrumentInfo(qty_step=self.qty_step, min_qty=self.min_qty, max_qty=self.max_qty)

@@ -1,0 +1,220 @@
+"""The engine: bus events in, intent batches out, for every strategy of a namespace."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import msgspec
+import structlog
+from nats.aio.msg import Msg
+
+import proto
+from bus import MSG_ID, Bus
+from proto.subjects import Family, SubjectError, parse
+from services.engine.config import EngineConfig, Instrument
+from services.engine.persist import GridStateWriter, SaveGrid
+from services.engine.strategy import StrategyRunner
+from tenants.models import StrategySpec
+
+log = structlog.get_logger(__name__)
+
+_WANTED = frozenset((Family.MD, Family.ACCT, Family.EXEC))
+
+
+class EngineStats(msgspec.Struct, kw_only=True):
+    events: int = 0
+    tickers: int = 0
+    tickers_before_ready: int = 0
+    batches: int = 0
+    intents: int = 0
+    decode_errors: int = 0
+    strategy_errors: int = 0
+    resyncs: int = 0
+    resync_failures: int = 0
+
+
+class Engine:
+    """Runs one :class:`StrategyRunner` per strategy.
+
+    One subscription to ``{ns}.>`` keeps the order in which NATS delivers the
+    collector's and executor's messages, so tickers, fills and order updates reach
+    gridcore in the same order live and in replay. Until the collector's snapshot of
+    open orders, positions and wallets has arrived (or ``resync_timeout_s`` passed),
+    tickers are not acted on: a restarted engine must see the book it left before it
+    decides what is missing.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        config: EngineConfig,
+        strategies: Sequence[StrategySpec],
+        instruments: Mapping[str, Instrument],
+        *,
+        saved_grids: Mapping[str, dict[str, Any]] | None = None,
+        save_grid: SaveGrid | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bus = bus
+        self.config = config
+        self.stats = EngineStats()
+        self.ready = asyncio.Event()
+        self.failed: dict[str, str] = {}
+        self._writer = GridStateWriter(save_grid, config.persist_interval_s) if save_grid else None
+        saved = saved_grids or {}
+        self.runners: dict[str, StrategyRunner] = {}
+        for spec in strategies:
+            instrument = instruments.get(spec.symbol)
+            if instrument is None:
+                self._fail(spec.strategy_id, f"symbol: no instrument info for {spec.symbol}")
+                continue
+            try:
+                runner = StrategyRunner(
+                    spec,
+                    instrument,
+                    config,
+                    saved_document=saved.get(spec.strategy_id),
+                    on_grid_change=self._writer.changed if self._writer else None,
+                    clock=clock,
+                )
+            except ValueError as exc:
+                self._fail(spec.strategy_id, str(exc))
+                continue
+            if self._writer is not None:
+                self._writer.track(spec.strategy_id, runner.grid_config)
+            self.runners[spec.strategy_id] = runner
+        self._by_symbol: dict[str, list[StrategyRunner]] = defaultdict(list)
+        self._by_account: dict[str, list[StrategyRunner]] = defaultdict(list)
+        self._by_key: dict[tuple[str, str], StrategyRunner] = {}
+        for runner in self.runners.values():
+            self._by_symbol[runner.spec.symbol].append(runner)
+            self._by_account[runner.spec.account_id].append(runner)
+            self._by_key[(runner.spec.account_id, runner.spec.symbol)] = runner
+
+    def _fail(self, strategy_id: str, reason: str) -> None:
+        self.failed[strategy_id] = reason
+        log.error("strategy_rejected", strategy=strategy_id, reason=reason)
+
+    @property
+    def accounts(self) -> list[str]:
+        return sorted(self._by_account)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        ns = self.config.namespace
+        sub = await self.bus.nc.subscribe(
+            self.bus.wire(f"{ns}.>"), cb=self._on_msg, pending_msgs_limit=500_000
+        )
+        try:
+            async with asyncio.TaskGroup() as tasks:
+                if self._writer is not None:
+                    tasks.create_task(self._writer.run(stop))
+                await self.resync()
+                await stop.wait()
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+            if self._writer is not None:
+                await self._writer.flush()
+
+    async def resync(self) -> None:
+        """Ask the collector to re-publish the accounts' state; trade once it has."""
+        request = proto.ResyncRequest(
+            event_id=f"resync:{self.config.instance}:{uuid.uuid4().hex}",
+            ts_exchange_ms=time.time_ns() // 1_000_000,
+            ts_local_ns=time.time_ns(),
+            requester=self.config.instance,
+            accounts=self.accounts,
+        )
+        subject = self.bus.wire(proto.subject_for(self.config.namespace, request))
+        self.stats.resyncs += 1
+        try:
+            reply = await self.bus.nc.request(
+                subject, proto.encode(request), timeout=self.config.resync_timeout_s
+            )
+            done = proto.decode(reply.data, Family.SYS)
+            if isinstance(done, proto.ResyncDone) and done.failed:
+                log.warning("resync_partial", failed=done.failed)
+            log.info("resync_done", published=getattr(done, "published", {}))
+        except Exception as exc:  # trading continues, executor gates protect
+            self.stats.resync_failures += 1
+            log.warning("resync_failed", error=str(exc) or type(exc).__name__)
+        self.ready.set()
+
+    async def _on_msg(self, msg: Msg) -> None:
+        subject = self.bus.logical(msg.subject)
+        try:
+            parsed = parse(subject)
+        except SubjectError:
+            return
+        family = parsed.family
+        if family not in _WANTED:
+            return
+        if family is Family.MD:
+            if parsed.tokens[2] != "ticker" or parsed.tokens[1] not in self._by_symbol:
+                return
+        elif parsed.tokens[0] not in self._by_account:
+            return
+        try:
+            message = proto.decode(msg.data, family)
+        except proto.ProtoDecodeError as exc:
+            self.stats.decode_errors += 1
+            log.warning("engine_decode_error", subject=subject, reason=exc.reason)
+            return
+        self.stats.events += 1
+        if isinstance(message, proto.Ticker):
+            await self._on_ticker(message)
+        else:
+            self._dispatch(message)
+
+    async def _on_ticker(self, ticker: proto.Ticker) -> None:
+        self.stats.tickers += 1
+        if not self.ready.is_set():
+            self.stats.tickers_before_ready += 1
+            return
+        for runner in self._by_symbol[ticker.symbol]:
+            try:
+                batch = runner.on_ticker(ticker)
+            except Exception as exc:  # one strategy must not stop the rest
+                self._strategy_error(runner, exc)
+                continue
+            if batch is None:
+                continue
+            self.stats.batches += 1
+            self.stats.intents += len(batch.intents)
+            await self.bus.publish_raw(
+                proto.subject_for(self.config.namespace, batch),
+                proto.encode(batch),
+                headers={MSG_ID: batch.event_id},
+            )
+
+    def _dispatch(self, message: proto.Message) -> None:
+        account = proto.account_of(message)
+        if isinstance(message, proto.Wallet):
+            for runner in self._by_account.get(account or "", ()):
+                runner.on_wallet(message)
+            return
+        runner = self._by_key.get((account or "", proto.symbol_of(message) or ""))
+        if runner is None:
+            return
+        try:
+            match message:
+                case proto.OrderUpdate():
+                    runner.on_order(message)
+                case proto.Execution():
+                    runner.on_execution(message)
+                case proto.Position():
+                    runner.on_position(message)
+                case proto.ExecResult() | proto.ExecReject():
+                    runner.on_result(message)
+        except Exception as exc:
+            self._strategy_error(runner, exc)
+
+    def _strategy_error(self, runner: StrategyRunner, exc: Exception) -> None:
+        self.stats.strategy_errors += 1
+        log.exception("strategy_error", strategy=runner.spec.strategy_id, error=str(exc))

@@ -1,0 +1,198 @@
+"""One strategy (account × symbol): gridcore plus its book, sizing and in-flight filter."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from decimal import Decimal
+
+import structlog
+
+import proto
+from gridcore import GridEngine, GridLevel, saved_grid
+from proto.strategy import CancelIntent, ExecutionEvent, OrderUpdateEvent, PlaceLimitIntent
+from proto.strategy import TickerEvent as CoreTicker
+from services.engine.book import RestingBook
+from services.engine.config import EngineConfig, Instrument
+from services.engine.pending import PendingIntents
+from services.engine.sizing import Sizer
+from tenants.models import StrategySpec
+
+log = structlog.get_logger(__name__)
+
+GridChange = Callable[[str, tuple[GridLevel, ...]], None]
+_SEEN_EXECUTIONS = 8192
+
+
+class StrategyRunner:
+    """Turns the bus events of one strategy into :class:`proto.IntentBatch` messages.
+
+    The grid engine gets every event gridcore reads (tickers, fills, order updates); the
+    runner adds what gridcore leaves to its caller: the resting-order view (E-3), the
+    quantity (§9, §10), dropping zero quantities, and holding back intents in flight.
+    """
+
+    def __init__(
+        self,
+        spec: StrategySpec,
+        instrument: Instrument,
+        config: EngineConfig,
+        *,
+        saved_document: dict | None = None,
+        on_grid_change: GridChange | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.spec = spec
+        self.grid_config = spec.grid_config()
+        restored = (
+            saved_grid(saved_document, spec.strategy_id, self.grid_config)
+            if saved_document
+            else None
+        )
+
+        def changed(levels: tuple[GridLevel, ...], _ts: int | None) -> None:
+            if on_grid_change is not None:
+                on_grid_change(spec.strategy_id, levels)
+
+        self.engine = GridEngine(
+            spec.symbol,
+            instrument.tick_size,
+            self.grid_config,
+            spec.strategy_id,
+            restored_grid=restored,
+            on_grid_change=changed,
+        )
+        self.restored = bool(restored) and bool(self.engine.grid.prices)
+        self.book = RestingBook()
+        self.sizer = Sizer(spec.amount, spec.risk, instrument)
+        self.pending = PendingIntents(config.inflight_timeout_s, config.reject_backoff_s, clock)
+        self._seen_exec: OrderedDict[str, None] = OrderedDict()
+        self.intents_published = 0
+        self.zero_qty_dropped = 0
+        self.reduce_only_held = 0
+
+    # -- events -----------------------------------------------------------------------
+
+    def on_ticker(self, ticker: proto.Ticker) -> proto.IntentBatch | None:
+        event = CoreTicker(
+            symbol=ticker.symbol,
+            exchange_ts=ticker.ts_exchange_ms,
+            local_ts=ticker.ts_local_ns // 1_000_000,
+            last_price=ticker.last_price,
+        )
+        self.sizer.on_price(float(ticker.last_price))
+        intents = self.engine.on_event(event, self.book.books())
+        if not intents:
+            return None
+        out = self._to_wire(intents)
+        if not out:
+            return None
+        self.intents_published += len(out)
+        return proto.IntentBatch(
+            event_id=f"{self.spec.strategy_id}:{ticker.event_id}",
+            ts_exchange_ms=ticker.ts_exchange_ms,
+            ts_local_ns=time.time_ns(),
+            strategy_id=self.spec.strategy_id,
+            account_id=self.spec.account_id,
+            symbol=self.spec.symbol,
+            trigger_event_id=ticker.event_id,
+            intents=out,
+            shadow=self.spec.shadow,
+        )
+
+    def on_order(self, update: proto.OrderUpdate) -> None:
+        self.pending.on_order(update)
+        if self.book.apply(update):
+            self.engine.on_event(
+                OrderUpdateEvent(
+                    symbol=update.symbol,
+                    exchange_ts=update.ts_exchange_ms,
+                    local_ts=update.ts_local_ns // 1_000_000,
+                    order_id=update.order_id,
+                    order_link_id=update.order_link_id,
+                    status=update.status.value,
+                )
+            )
+        if update.status not in (proto.OrderStatus.NEW, proto.OrderStatus.PARTIALLY_FILLED):
+            self.pending.on_position_change()  # freed reduce-only room
+
+    def on_execution(self, execution: proto.Execution) -> None:
+        """E-12: every trade fill moves the grid, once (a back-filled copy is skipped)."""
+        if execution.exec_type is not proto.ExecType.TRADE:
+            return
+        if execution.exec_id in self._seen_exec:
+            return
+        self._seen_exec[execution.exec_id] = None
+        if len(self._seen_exec) > _SEEN_EXECUTIONS:
+            self._seen_exec.popitem(last=False)
+        self.engine.on_event(
+            ExecutionEvent(
+                symbol=execution.symbol,
+                exchange_ts=execution.ts_exchange_ms,
+                local_ts=execution.ts_local_ns // 1_000_000,
+                price=execution.price,
+                exec_id=execution.exec_id,
+                order_id=execution.order_id,
+                order_link_id=execution.order_link_id,
+                side=execution.side.value,
+                qty=execution.qty,
+                fee=execution.fee,
+                leaves_qty=execution.leaves_qty,
+            )
+        )
+
+    def on_position(self, position: proto.Position) -> None:
+        if self.sizer.on_position(position):
+            self.pending.on_position_change()
+
+    def on_wallet(self, wallet: proto.Wallet) -> None:
+        self.sizer.on_wallet(wallet)
+
+    def on_result(self, message: proto.ExecResult | proto.ExecReject) -> None:
+        self.pending.on_result(message)
+
+    # -- intents ----------------------------------------------------------------------
+
+    def _to_wire(
+        self, intents: list[PlaceLimitIntent | CancelIntent]
+    ) -> list[proto.PlaceIntent | proto.CancelIntent]:
+        out: list[proto.PlaceIntent | proto.CancelIntent] = []
+        for intent in intents:
+            if isinstance(intent, CancelIntent):
+                if self.pending.allow_cancel(intent.order_id):
+                    out.append(
+                        proto.CancelIntent(
+                            order_id=intent.order_id,
+                            symbol=intent.symbol,
+                            reason=intent.reason,
+                        )
+                    )
+                continue
+            if intent.reduce_only and self.sizer.position_size(intent.direction) == 0:
+                # §6.6 gate 3 would refuse it; the executor stays the authority, this
+                # only spares the bus one certain reject per level and tick.
+                self.reduce_only_held += 1
+                continue
+            qty = self.sizer.qty(intent)
+            if qty <= 0:
+                self.zero_qty_dropped += 1
+                continue
+            if not self.pending.allow_place(intent.client_order_id):
+                continue
+            out.append(_place(intent, qty))
+        return out
+
+
+def _place(intent: PlaceLimitIntent, qty: Decimal) -> proto.PlaceIntent:
+    return proto.PlaceIntent(
+        client_order_id=intent.client_order_id,
+        symbol=intent.symbol,
+        side=proto.Side(intent.side),
+        direction=proto.Direction(intent.direction),
+        price=intent.price,
+        qty=qty,
+        reduce_only=intent.reduce_only,
+        grid_level=intent.grid_level,
+        post_only=intent.post_only,
+    )
