@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
 
 from bus import Bus, BusConfig
+from bybit import BybitConfig
+from bybit.config import Secret
+from bybit.urls import Environment, sim_urls
 from infra import InfraError, Settings, read_state
 from store import create_pool
 
@@ -49,3 +53,40 @@ async def connected(
         pool = await create_pool(urls.database_url, max_size=pool_size)
         stack.push_async_callback(pool.close)
         yield bus, pool
+
+
+def venue_config(
+    settings: Settings,
+    environment: str,
+    *,
+    account_id: str = "default",
+    api_key: str = "",
+    api_secret: Secret | None = None,
+) -> BybitConfig:
+    """The adapter config of one account (or, without a key, of the public endpoints).
+
+    ``sim`` accounts talk to the exchange simulator at ``GRIDTWIN_SIM_URL``.
+    """
+    secret = api_secret if api_secret is not None else Secret("")
+    if environment == "sim":
+        if not settings.sim_url:
+            raise InfraError(
+                f"account {account_id!r} is in environment 'sim' but GRIDTWIN_SIM_URL is not set"
+            )
+        parts = urlsplit(settings.sim_url)
+        if not parts.hostname or not parts.port:
+            raise InfraError(f"GRIDTWIN_SIM_URL {settings.sim_url!r}: expected http://host:port")
+        urls = sim_urls(parts.hostname, parts.port)
+        return BybitConfig(
+            api_key=api_key,
+            api_secret=secret,
+            account_id=account_id,
+            rest_url=urls.rest,
+            ws_public_url=urls.ws_public,
+            ws_private_url=urls.ws_private,
+        )
+    try:
+        env = Environment(environment)
+    except ValueError:
+        raise InfraError(f"environment {environment!r}: must be mainnet, testnet or sim") from None
+    return BybitConfig(api_key=api_key, api_secret=secret, account_id=account_id, environment=env)

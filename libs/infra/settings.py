@@ -7,6 +7,8 @@
 | ``GRIDTWIN_HOME`` | ``.gridtwin`` in the working directory | state of the embedded servers |
 | ``GRIDTWIN_DATA_DIR`` | ``../shared/data/real`` | real market data (optional) |
 | ``GRIDTWIN_BUS_PREFIX`` | empty | prefix on every subject and stream (isolation) |
+| ``GRIDTWIN_SIM_URL`` | unset | base URL of the exchange simulator, for accounts in env ``sim`` |
+| ``GRIDTWIN_MASTER_KEY`` | unset | master key that wraps credential data keys (read by tenants) |
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     home: Path = Path(".gridtwin")
     data_dir: Path = DEFAULT_DATA_DIR
     bus_prefix: str = ""
+    sim_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -36,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             home=Path(env.get("GRIDTWIN_HOME") or ".gridtwin"),
             data_dir=Path(env.get("GRIDTWIN_DATA_DIR") or DEFAULT_DATA_DIR),
             bus_prefix=env.get("GRIDTWIN_BUS_PREFIX", ""),
+            sim_url=env.get("GRIDTWIN_SIM_URL") or None,
         )
 
     def data_file(self, relative: str) -> Path | None:

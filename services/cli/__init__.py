@@ -14,6 +14,7 @@ from store import StoreError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from services.admin import cli as admin_cli
     from services.bench import cli as bench_cli
     from services.cli import infra as infra_cli
     from services.demo import cli as demo_cli
@@ -27,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (
-        demo_cli, infra_cli, recorder_cli, replayer_cli, exchange_sim_cli, bench_cli,
+        demo_cli, infra_cli, recorder_cli, replayer_cli, exchange_sim_cli, bench_cli, admin_cli,
     ):  # fmt: skip
         module.add_parser(sub)
     return parser

@@ -30,7 +30,7 @@ async def test_migrations_are_tracked_and_not_reapplied(pool: asyncpg.Pool) -> N
     async with pool.acquire() as conn:
         assert await migrate(conn) == []
         versions = await conn.fetch("SELECT version FROM schema_migrations ORDER BY 1")
-        assert [r[0] for r in versions] == [1, 2, 3]
+        assert [r[0] for r in versions] == [1, 2, 3, 4]
 
 
 async def test_changed_migration_file_is_refused(pool: asyncpg.Pool) -> None:

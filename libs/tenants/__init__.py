@@ -1,0 +1,78 @@
+"""Tenants: users, their accounts (with envelope-encrypted API secrets), strategies, runs
+and saved grid state, all behind PostgreSQL row-level security."""
+
+from tenants.crypto import MasterKey, SealedSecret, rewrap, seal, unseal
+from tenants.errors import (
+    ConfigFieldError,
+    KeyRotationError,
+    MasterKeyError,
+    SecretDecryptError,
+    TenantError,
+)
+from tenants.models import AccountSpec, ApiCredentials, Environment, RiskSettings, StrategySpec
+from tenants.parsing import StrategyFileResult, load_strategy_file, parse_account, parse_strategy
+from tenants.repo import (
+    create_account,
+    create_run,
+    create_strategies,
+    create_strategy,
+    create_user,
+    finish_run,
+    list_accounts,
+    list_runs,
+    list_strategies,
+    list_users,
+    load_credentials,
+    load_grid_states,
+    load_strategies,
+    rotate_master_key,
+    save_grid_state,
+    set_strategy_enabled,
+    user_id_by_name,
+    user_ids,
+)
+from tenants.rows import AccountRow, RunKind, RunRow, UserRow
+
+__all__ = [
+    "AccountRow",
+    "AccountSpec",
+    "ApiCredentials",
+    "ConfigFieldError",
+    "Environment",
+    "KeyRotationError",
+    "MasterKey",
+    "MasterKeyError",
+    "RiskSettings",
+    "RunKind",
+    "RunRow",
+    "SealedSecret",
+    "SecretDecryptError",
+    "StrategyFileResult",
+    "StrategySpec",
+    "TenantError",
+    "UserRow",
+    "create_account",
+    "create_run",
+    "create_strategies",
+    "create_strategy",
+    "create_user",
+    "finish_run",
+    "list_accounts",
+    "list_runs",
+    "list_strategies",
+    "list_users",
+    "load_credentials",
+    "load_grid_states",
+    "load_strategies",
+    "load_strategy_file",
+    "parse_account",
+    "parse_strategy",
+    "rewrap",
+    "rotate_master_key",
+    "save_grid_state",
+    "seal",
+    "set_strategy_enabled",
+    "unseal",
+    "user_id_by_name",
+    "user_ids",
+]

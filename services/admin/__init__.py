@@ -1,0 +1,1 @@
+"""``gridtwin admin``: tenant administration over the ``tenants`` library."""
