@@ -203,6 +203,41 @@ class Bus:
     async def flush(self, timeout: float = 10.0) -> None:
         await self.nc.flush(timeout=int(max(1, timeout)))
 
+    async def request(
+        self,
+        ns: str,
+        message: proto.Message,
+        reply_type: type[proto.Message],
+        *,
+        family: proto.Family | None = None,
+        timeout: float = 10.0,
+    ) -> proto.Message:
+        """Request/reply with a typed answer.
+
+        A request on a subject the capture stream covers is also stored by JetStream,
+        which answers the reply inbox with its own PubAck; that (and anything else not
+        of ``reply_type``) is skipped, and the first ``reply_type`` reply is returned.
+        """
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[proto.Message] = loop.create_future()
+
+        async def on_reply(msg: Msg) -> None:
+            try:
+                decoded = proto.decode(msg.data, family)
+            except proto.ProtoDecodeError:
+                return
+            if isinstance(decoded, reply_type) and not answer.done():
+                answer.set_result(decoded)
+
+        inbox = self.nc.new_inbox()
+        sub = await self.nc.subscribe(inbox, cb=on_reply)
+        try:
+            subject = self.wire(proto.subject_for(ns, message))
+            await self.nc.publish(subject, proto.encode(message), reply=inbox)
+            return await asyncio.wait_for(answer, timeout)
+        finally:
+            await sub.unsubscribe()
+
     # -- consuming ---------------------------------------------------------------------
 
     async def subscribe(

@@ -131,17 +131,20 @@ class Engine:
             requester=self.config.instance,
             accounts=self.accounts,
         )
-        subject = self.bus.wire(proto.subject_for(self.config.namespace, request))
         self.stats.resyncs += 1
         try:
-            reply = await self.bus.nc.request(
-                subject, proto.encode(request), timeout=self.config.resync_timeout_s
+            done = await self.bus.request(
+                self.config.namespace,
+                request,
+                proto.ResyncDone,
+                family=Family.SYS,
+                timeout=self.config.resync_timeout_s,
             )
-            done = proto.decode(reply.data, Family.SYS)
-            if isinstance(done, proto.ResyncDone) and done.failed:
+            assert isinstance(done, proto.ResyncDone)
+            if done.failed:
                 log.warning("resync_partial", failed=done.failed)
-            log.info("resync_done", published=getattr(done, "published", {}))
-        except Exception as exc:  # trading continues, executor gates protect
+            log.info("resync_done", published=done.published)
+        except Exception as exc:  # trading continues; the executor's gates still protect
             self.stats.resync_failures += 1
             log.warning("resync_failed", error=str(exc) or type(exc).__name__)
         self.ready.set()

@@ -1,0 +1,3 @@
+from services.engine.cli import main
+
+main()
