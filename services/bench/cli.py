@@ -21,7 +21,9 @@ from store import create_pool
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("bench", help="benchmarks with raw baselines (make bench)")
     p.add_argument("--events", type=int, default=1_000_000, help="events for ingest/replay")
-    p.add_argument("--only", choices=["backbone", "gridcore", "exchange", "all"], default="all")
+    p.add_argument(
+        "--only", choices=["backbone", "gridcore", "exchange", "pipeline", "all"], default="all"
+    )
     p.set_defaults(func=lambda a: asyncio.run(run(a)))
 
 
@@ -41,6 +43,8 @@ async def run(args: argparse.Namespace) -> int:
                 "REST place+cancel through libs/bybit → exchange-sim", await venue.rest_round_trip()
             )
         )
+    if args.only in ("all", "pipeline"):
+        print(table("live pipeline over the bus (loopback)", await _pipeline(settings)))
     if args.only in ("all", "backbone"):
         print(
             table(
@@ -68,6 +72,21 @@ async def _backbone(settings: Settings, real: Path | None, n: int) -> list[Figur
             pool = await create_pool(infra.database_url, max_size=4)
             try:
                 return await backbone.run(bus, pool, work)
+            finally:
+                await pool.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+async def _pipeline(settings: Settings) -> list[Figure]:
+    from services.bench import pipeline
+
+    home = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        async with Infrastructure(settings, home=home) as infra:
+            pool = await create_pool(infra.database_url, max_size=8)
+            try:
+                return await pipeline.run(infra.nats_url, pool)
             finally:
                 await pool.close()
     finally:

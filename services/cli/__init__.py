@@ -17,7 +17,10 @@ def build_parser() -> argparse.ArgumentParser:
     from services.admin import cli as admin_cli
     from services.bench import cli as bench_cli
     from services.cli import infra as infra_cli
+    from services.collector import cli as collector_cli
     from services.demo import cli as demo_cli
+    from services.engine import cli as engine_cli
+    from services.executor import cli as executor_cli
     from services.exchange_sim import cli as exchange_sim_cli
     from services.recorder import cli as recorder_cli
     from services.replayer import cli as replayer_cli
@@ -28,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (
-        demo_cli, infra_cli, recorder_cli, replayer_cli, exchange_sim_cli, bench_cli, admin_cli,
+        demo_cli, infra_cli, admin_cli, collector_cli, engine_cli, executor_cli, recorder_cli,
+        replayer_cli, exchange_sim_cli, bench_cli,
     ):  # fmt: skip
         module.add_parser(sub)
     return parser

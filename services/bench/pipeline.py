@@ -1,0 +1,123 @@
+"""Tick → intent → order-accepted latency through the live services over the bus.
+
+A manual-feed simulator price alternates between two levels far apart, so every tick
+rebuilds the grid and gridcore emits fresh cancels and places. Each tick is timed from
+the collector's receipt of the ticker (its ``ts_local_ns``) to the engine's intent batch
+and to the executor's result for the first accepted place of that batch, as seen by a
+subscriber on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import time
+from decimal import Decimal
+
+import asyncpg
+
+import proto
+from bus import Bus, BusConfig
+from services.bench.report import Figure
+from services.demo.live import LiveStack
+from services.demo.scenario import AccountSeed, Scenario, UserSeed, seed
+from services.exchange_sim import ExchangeSim, SimConfig
+from services.exchange_sim.config import AccountConfig, ManualFeed
+from tenants import MasterKey, StrategySpec
+
+_KEY, _SECRET = "BENCHPIPE", "bench-pipeline-secret"
+
+
+def _scenario() -> Scenario:
+    strategy = StrategySpec(
+        strategy_id="bench-btc",
+        account_id="bench",
+        symbol="BTCUSDT",
+        grid_count=4,
+        grid_step=0.5,
+        amount="100",
+    )
+    account = AccountSeed(
+        account_id="bench", api_key=_KEY, api_secret=_SECRET, strategies=[strategy]
+    )
+    return Scenario(users=[UserSeed(name="bench", accounts=[account])])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def run(nats_url: str, pool: asyncpg.Pool, ticks: int = 200) -> list[Figure]:
+    scenario = _scenario()
+    master = MasterKey.generate()
+    async with pool.acquire() as conn:
+        await seed(conn, scenario, master)
+    config = SimConfig(
+        speed="max",
+        accounts=(AccountConfig(api_key=_KEY, api_secret=_SECRET, usdt=Decimal(10**7)),),
+        feeds=(ManualFeed(symbol="BTCUSDT", start_price=Decimal("60000")),),
+    )
+    missed = 0
+    tick_seen: dict[str, int] = {}
+    batch_seen: dict[str, tuple[str, int]] = {}
+    accepted: dict[str, int] = {}
+    got = asyncio.Event()
+
+    async def on_msg(_subject: str, message: proto.Message) -> None:
+        now = time.time_ns()
+        if isinstance(message, proto.Ticker):
+            tick_seen[message.event_id] = message.ts_local_ns
+        elif isinstance(message, proto.IntentBatch):
+            batch_seen[message.event_id] = (message.trigger_event_id, now)
+        elif isinstance(message, proto.ExecResult) and message.action == "place":
+            trigger = batch_seen.get(message.intent_batch_id, ("", 0))[0]
+            if trigger and trigger not in accepted:
+                accepted[trigger] = now
+                got.set()
+
+    async with (
+        ExchangeSim(config) as sim,
+        Bus(BusConfig(url=nats_url, name="bench-probe")) as probe,
+    ):
+        stack = LiveStack(nats_url=nats_url, pool=pool, sim=sim, scenario=scenario, master=master)
+        await stack.start("recorder", "collector", "executor", "engine")
+        await probe.subscribe("live.>", on_msg)
+        try:
+            await _warm_up(sim, got)
+            for i in range(ticks):
+                got.clear()
+                before = len(accepted)
+                sim.trade("BTCUSDT", "66000" if i % 2 == 0 else "60000", "0.001")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(got.wait(), 5)
+                if len(accepted) == before:
+                    missed += 1
+        finally:
+            await stack.stop()
+    to_intent, to_accepted = [], []
+    for trigger, done_ns in accepted.items():
+        seen = tick_seen.get(trigger)
+        batch = next((ns for t, ns in batch_seen.values() if t == trigger), None)
+        if seen is None or batch is None:
+            continue
+        to_intent.append((batch - seen) / 1e6)
+        to_accepted.append((done_ns - seen) / 1e6)
+    if not to_accepted:
+        return [Figure("tick → order accepted", 0.0, "ms", note="no tick produced an order")]
+    note = f"{len(to_accepted)} of {ticks} ticks (each rebuilds the grid); {missed} timed out"
+    return [
+        Figure("tick → intent p50", statistics.median(to_intent), "ms", note=note),
+        Figure("tick → intent p99", _percentile(to_intent, 0.99), "ms"),
+        Figure("tick → order accepted p50", statistics.median(to_accepted), "ms", note=note),
+        Figure("tick → order accepted p99", _percentile(to_accepted, 0.99), "ms"),
+    ]
+
+
+async def _warm_up(sim: ExchangeSim, got: asyncio.Event) -> None:
+    """First tick builds the grid and places the book; not timed."""
+    sim.trade("BTCUSDT", "60000", "0.001")
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(got.wait(), 10)
+    await asyncio.sleep(0.5)
