@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -192,27 +192,11 @@ class LiveStack:
 
     # -- observing --------------------------------------------------------------------
 
-    async def recorded_seq(self) -> int:
-        recorder = self.services["recorder"]
-        bus = self._tasks["recorder"][2]
-        async with self.pool.acquire() as conn:
-            return await read_offset(conn, recorder.config.durable, bus.stream)
-
     async def settle(self, quiet_s: float = 1.5, timeout_s: float = 120.0) -> None:
-        """Wait until the stream has stopped growing for ``quiet_s`` and the recorder has
-        stored all of it: every order, fill and result of the run is then in PostgreSQL."""
+        """See :func:`settle`; also surfaces the error of any service that died."""
         bus = self._tasks["recorder"][2]
-        deadline = time.monotonic() + timeout_s
-        last, since = -1, time.monotonic()
-        while time.monotonic() < deadline:
-            self.check()
-            seq = await bus.stream_last_seq()
-            if seq != last:
-                last, since = seq, time.monotonic()
-            elif time.monotonic() - since >= quiet_s and await self.recorded_seq() >= seq:
-                return
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"the pipeline did not settle within {timeout_s:.0f}s")
+        durable = self.services["recorder"].config.durable
+        await settle(bus, self.pool, durable, quiet_s, timeout_s, check=self.check)
 
     async def summaries(self) -> list[AccountSummary]:
         owners = {
@@ -235,19 +219,27 @@ class LiveStack:
         return [stored[a.account_id] for a in self.scenario.accounts]
 
 
-@contextlib.asynccontextmanager
-async def live_stack(**kwargs: Any) -> AsyncIterator[LiveStack]:
-    stack = LiveStack(**kwargs)
-    try:
-        yield stack
-    finally:
-        await stack.stop()
-
-
-async def wait_for(cond: Callable[[], bool], timeout_s: float, stack: LiveStack) -> None:
+async def settle(
+    bus: Bus,
+    pool: asyncpg.Pool,
+    durable: str = "recorder",
+    quiet_s: float = 1.5,
+    timeout_s: float = 120.0,
+    *,
+    check: Callable[[], None] = lambda: None,
+) -> None:
+    """Wait until the capture stream has stopped growing for ``quiet_s`` and the recorder
+    has stored all of it: every order, fill and result of the run is then in PostgreSQL."""
     deadline = time.monotonic() + timeout_s
-    while not cond():
-        stack.check()
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(0.05)
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        check()
+        seq = await bus.stream_last_seq()
+        if seq != last:
+            last, since = seq, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            async with pool.acquire() as conn:
+                if await read_offset(conn, durable, bus.stream) >= seq:
+                    return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"the pipeline did not settle within {timeout_s:.0f}s")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -12,8 +12,18 @@ import proto
 import tenants
 from gridcore import GridEngine, RestingOrder, order_link_prefix, saved_grid
 from proto.strategy import CancelIntent, TickerEvent
-from services.demo.live import LiveStack
+from services.demo.scenario import Scenario
+from services.exchange_sim import ExchangeSim
 from tenants import StrategySpec
+
+
+class Run(Protocol):
+    """What the checks read: a :class:`services.demo.live.LiveStack` or a process run."""
+
+    pool: asyncpg.Pool
+    ns: str
+    scenario: Scenario
+    sim: ExchangeSim
 
 
 async def stored(pool: asyncpg.Pool, ns: str, kind: str) -> list[Any]:
@@ -25,7 +35,7 @@ async def stored(pool: asyncpg.Pool, ns: str, kind: str) -> list[Any]:
     return [proto.decode(bytes(r["payload"]), family) for r in rows]
 
 
-async def executions_stored_once(stack: LiveStack) -> dict[str, int]:
+async def executions_stored_once(stack: Run) -> dict[str, int]:
     """Every simulator execution is in the store exactly once; returns counts per account."""
     executions = await stored(stack.pool, stack.ns, "execution")
     counts: dict[str, int] = {}
@@ -33,16 +43,18 @@ async def executions_stored_once(stack: LiveStack) -> dict[str, int]:
         mine = [e.exec_id for e in executions if e.account_id == account.account_id]
         dupes = [k for k, n in Counter(mine).items() if n > 1]
         assert not dupes, f"{account.account_id}: executions stored twice: {dupes[:5]}"
-        truth = {e["execId"] for e in stack.sim.executions(account.api_key)}
+        sim_execs = {e["execId"]: e for e in stack.sim.executions(account.api_key)}
+        truth = set(sim_execs)
+        missing = sorted((sim_execs[i]["execTime"], i) for i in truth - set(mine))
         assert set(mine) == truth, (
-            f"{account.account_id}: missing {sorted(truth - set(mine))[:5]},"
+            f"{account.account_id}: {len(missing)} missing (execTime, execId) {missing[:5]},"
             f" unknown {sorted(set(mine) - truth)[:5]}"
         )
         counts[account.account_id] = len(mine)
     return counts
 
 
-async def positions_and_wallets_equal(stack: LiveStack) -> None:
+async def positions_and_wallets_equal(stack: Run) -> None:
     positions = await stored(stack.pool, stack.ns, "position")
     wallets = await stored(stack.pool, stack.ns, "wallet")
     for account in stack.scenario.accounts:
@@ -67,7 +79,7 @@ async def positions_and_wallets_equal(stack: LiveStack) -> None:
         assert wallet[-1].wallet_balance == Decimal(truth_coin["walletBalance"]), account.account_id
 
 
-async def open_orders_follow_the_grid(stack: LiveStack, prices: dict[str, Decimal]) -> int:
+async def open_orders_follow_the_grid(stack: Run, prices: dict[str, Decimal]) -> int:
     """The simulator's open orders are what gridcore's grid prescribes: run gridcore on the
     saved grid, the final price and the exchange's own book; it must want no cancel, and
     every place it still wants must be one the §6.6 gates refuse (a reduce-only close the
@@ -82,7 +94,7 @@ async def open_orders_follow_the_grid(stack: LiveStack, prices: dict[str, Decima
 
 
 def _check_strategy(
-    stack: LiveStack,
+    stack: Run,
     api_key: str,
     spec: StrategySpec,
     grids: dict[str, dict[str, Any]],

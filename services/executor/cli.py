@@ -1,0 +1,144 @@
+"""``gridtwin executor``: run the executor for some accounts until SIGTERM/SIGINT.
+
+Accounts default to every account with an enabled strategy in the namespace. Credentials
+are decrypted here (``tenants``, ``GRIDTWIN_MASTER_KEY``) and handed to :class:`Executor`
+as ``ExecutorAccount``s, with the strategies flagged ``shadow``; the service itself never
+reads PostgreSQL. Every decrypted secret is registered with the log redactor first.
+``sim`` accounts talk to the simulator at ``GRIDTWIN_SIM_URL`` (``http://127.0.0.1:PORT``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import structlog
+
+from bus import BusState, shutdown_event
+from bybit import BybitConfig, Environment, Secret, sim_urls
+from infra import Settings
+from obs import configure_logging
+from obs.metrics import MetricsServer
+from services.executor.config import ExecutorAccount, ExecutorConfig
+from services.executor.metrics import registry_for
+from services.executor.service import Executor
+from services.runtime import connected
+
+SIM_URL_ENV = "GRIDTWIN_SIM_URL"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("executor", help="execute engine intents on Bybit (leased, per account)")
+    p.add_argument("--namespace", default="live", help="subject namespace (live, paper)")
+    p.add_argument(
+        "--accounts",
+        default="",
+        help="comma-separated account ids (default: accounts with strategies in the namespace)",
+    )
+    p.add_argument("--instance", default=None, help="replica id (default host-pid-random)")
+    p.add_argument(
+        "--metrics-port", type=int, default=None, help="serve /metrics and /healthz (0 = any)"
+    )
+    p.set_defaults(func=lambda a: asyncio.run(run(a)))
+
+
+async def run(args: argparse.Namespace) -> None:
+    redactor = configure_logging("executor")
+    settings = Settings.from_env()
+    wanted = [a.strip() for a in args.accounts.split(",") if a.strip()]
+    fields: dict[str, Any] = {"namespace": args.namespace}
+    if args.instance:
+        fields["instance"] = args.instance
+    config = ExecutorConfig(**fields)
+    async with connected(settings, "executor", pool_size=1) as (bus, pool):
+        async with pool.acquire() as conn:
+            accounts = await load_accounts(conn, args.namespace, wanted, settings.sim_url or "")
+        for account in accounts:  # masked in every log line, whatever logs it
+            redactor.add(account.bybit.api_secret.reveal())
+        executor = Executor(bus, accounts, config)
+        async with contextlib.AsyncExitStack() as stack:
+            if args.metrics_port is not None:
+                server = MetricsServer(
+                    registry_for(executor.stats),
+                    port=args.metrics_port,
+                    health=lambda: bus.state is BusState.CONNECTED,
+                )
+                await stack.enter_async_context(server)
+                structlog.get_logger(__name__).info("metrics_serving", port=server.port)
+            with shutdown_event() as stop:
+                await executor.run(stop)
+
+
+async def load_accounts(
+    conn: asyncpg.Connection, namespace: str, wanted: Sequence[str], sim_url: str = ""
+) -> list[ExecutorAccount]:
+    """Decrypted accounts (``wanted``, else every account with an enabled strategy in
+    ``namespace``) and their shadow strategies, from the tenancy tables."""
+    # Imported here: only this edge needs the tenancy layer (and its master key).
+    from tenants import MasterKey, load_credentials, load_strategies
+
+    strategies = (await load_strategies(conn, namespace)).strategies
+    ids = list(wanted) or sorted({s.account_id for s in strategies if s.enabled})
+    if not ids:
+        raise ValueError(f"no accounts with enabled strategies in namespace {namespace!r}")
+    credentials = await load_credentials(conn, ids, MasterKey.from_env())
+    missing = sorted(set(ids) - set(credentials))
+    if missing:
+        raise ValueError(f"no credentials stored for account(s): {', '.join(missing)}")
+    return [
+        ExecutorAccount(
+            account_id=account_id,
+            bybit=bybit_config(credentials[account_id], sim_url),
+            shadow_strategies=shadow_of(strategies, account_id),
+        )
+        for account_id in ids
+    ]
+
+
+def shadow_of(strategies: Iterable[Any], account_id: str) -> frozenset[str]:
+    return frozenset(
+        s.strategy_id for s in strategies if s.account_id == account_id and bool(s.shadow)
+    )
+
+
+def bybit_config(credentials: Any, sim_url: str = "") -> BybitConfig:
+    """``ApiCredentials`` → ``BybitConfig``. Environment ``sim``: the simulator at
+    ``sim_url`` (``GRIDTWIN_SIM_URL``), no clock sync (it runs on this machine's clock)."""
+    secret = credentials.api_secret
+    if not isinstance(secret, Secret):
+        secret = Secret(secret.reveal() if hasattr(secret, "reveal") else secret)
+    environment = str(getattr(credentials.environment, "value", credentials.environment))
+    common: dict[str, Any] = {
+        "api_key": credentials.api_key,
+        "api_secret": secret,
+        "account_id": credentials.account_id,
+    }
+    if environment != "sim":
+        return BybitConfig(environment=Environment(environment), **common)
+    parts = urlsplit(sim_url)
+    if not (parts.hostname and parts.port):
+        raise ValueError(
+            f"account {credentials.account_id} is on the simulator: set {SIM_URL_ENV}"
+            " to http://HOST:PORT"
+        )
+    urls = sim_urls(parts.hostname, parts.port)
+    return BybitConfig(
+        rest_url=urls.rest,
+        ws_public_url=urls.ws_public,
+        ws_private_url=urls.ws_private,
+        time_sync=False,
+        **common,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="gridtwin")
+    add_parser(parser.add_subparsers(required=True))
+    args = parser.parse_args(["executor", *sys.argv[1:]])
+    args.func(args)

@@ -1,0 +1,146 @@
+"""Leadership of one account: a key in a JetStream KV bucket whose ``ttl`` is the lease.
+
+``create`` succeeds for exactly one replica while the key is absent; the holder renews it
+with a compare-and-set ``update(last=revision)`` every ``renew_s``; a crashed holder's key
+expires ``ttl_s`` after its last renewal and a standby's next ``create`` wins. The holder
+considers itself the leader only until ``ttl_s - renew_s`` after its last *successful*
+renewal was sent (the server expires the key no earlier than ``ttl_s`` after it received
+it), so a holder cut off from NATS steps down before anyone else can take over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+import nats.errors
+import nats.js.errors
+import structlog
+from nats.js import JetStreamContext
+from nats.js.api import StorageType
+from nats.js.kv import KeyValue
+
+log = structlog.get_logger(__name__)
+
+_BAD_BUCKET_CHARS = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def bucket_name(prefix: str, name: str) -> str:
+    """The bus prefix (test isolation) and the configured name as one valid bucket name."""
+    return _BAD_BUCKET_CHARS.sub("_", prefix + name)
+
+
+def lease_key(namespace: str, account_id: str) -> str:
+    """One lease per namespace and account (``live.acct-1``)."""
+    return f"{namespace}.{account_id}"
+
+
+async def open_bucket(js: JetStreamContext, name: str, ttl_s: float) -> KeyValue:
+    """Bind to the lease bucket, creating it (memory storage, history 1) when missing."""
+    try:
+        return await js.key_value(name)
+    except nats.js.errors.BucketNotFoundError:
+        pass
+    try:
+        return await js.create_key_value(
+            bucket=name,
+            ttl=ttl_s,
+            history=1,
+            storage=StorageType.MEMORY,
+            description="gridtwin executor account leases",
+        )
+    except nats.js.errors.APIError:  # another replica created it meanwhile
+        return await js.key_value(name)
+
+
+class Lease:
+    """One replica's hold on one key. Not thread-safe; one task drives it."""
+
+    def __init__(
+        self,
+        kv: KeyValue,
+        key: str,
+        holder: str,
+        *,
+        ttl_s: float,
+        renew_s: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.key = key
+        self.holder = holder
+        self._kv = kv
+        self._ttl_s = ttl_s
+        self._renew_s = renew_s
+        self._monotonic = monotonic
+        self._value = f"{holder}:{uuid.uuid4().hex[:8]}".encode()
+        self.revision = 0
+        self._valid_until = 0.0
+
+    @property
+    def held(self) -> bool:
+        return self.revision > 0
+
+    def valid(self) -> bool:
+        """Held, and the last renewal is recent enough that nobody else can hold it."""
+        return self.held and self._monotonic() < self._valid_until
+
+    async def try_acquire(self) -> bool:
+        sent = self._monotonic()
+        try:
+            revision = await asyncio.wait_for(self._kv.create(self.key, self._value), self._renew_s)
+        except nats.js.errors.KeyWrongLastSequenceError:
+            revision = await self._own_revision()
+            if revision is None:
+                return False
+        except (TimeoutError, nats.errors.Error) as exc:
+            log.debug("lease_acquire_failed", key=self.key, reason=type(exc).__name__)
+            return False
+        self._held_at(revision, sent)
+        return True
+
+    async def renew(self) -> bool | None:
+        """True: renewed. False: someone else holds it (lost). None: no answer (unknown)."""
+        sent = self._monotonic()
+        try:
+            revision = await asyncio.wait_for(
+                self._kv.update(self.key, self._value, last=self.revision), self._renew_s
+            )
+        except nats.js.errors.KeyWrongLastSequenceError:
+            # A renewal whose answer we lost may have moved the revision: still ours?
+            revision = await self._own_revision()
+            if revision is None:
+                self.revision = 0
+                return False
+        except (TimeoutError, nats.errors.Error) as exc:
+            log.warning("lease_renew_failed", key=self.key, reason=type(exc).__name__)
+            return None
+        self._held_at(revision, sent)
+        return True
+
+    async def release(self) -> None:
+        """Delete the key if it is still ours, so a standby takes over at once."""
+        if not self.held:
+            return
+        revision, self.revision = self.revision, 0
+        try:
+            await asyncio.wait_for(self._kv.delete(self.key, last=revision), self._renew_s)
+        except (TimeoutError, nats.errors.Error) as exc:
+            log.warning("lease_release_failed", key=self.key, reason=type(exc).__name__)
+
+    def forget(self) -> None:
+        """Stop considering the lease held (lost); the key is left to expire."""
+        self.revision = 0
+
+    def _held_at(self, revision: int, sent: float) -> None:
+        self.revision = revision
+        self._valid_until = sent + self._ttl_s - self._renew_s
+
+    async def _own_revision(self) -> int | None:
+        try:
+            entry = await asyncio.wait_for(self._kv.get(self.key), self._renew_s)
+        except (TimeoutError, nats.errors.Error):
+            return None
+        return entry.revision if entry.value == self._value else None

@@ -1,0 +1,163 @@
+"""Everything a worker says on the bus: results, rejects, lease changes, reconciliations.
+
+Event ids are deterministic: ``{batch.event_id}:{index}`` for the answer to intent
+``index`` of a batch, so a batch delivered again after a failover is stored once (the
+capture stream drops a repeated ``Nats-Msg-Id``), while live subscribers still see it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import proto
+from bus import Bus
+from proto import (
+    CancelIntent,
+    ExecReject,
+    ExecResult,
+    ExecutorLease,
+    IntentBatch,
+    PlaceIntent,
+    ReconcileReport,
+)
+from services.executor.clock import Clock
+from services.executor.config import ExecutorConfig
+from services.executor.gates import Verdict
+from services.executor.orders import ReconcileDiff
+from services.executor.stats import ExecutorStats
+
+Intent = PlaceIntent | CancelIntent
+Outcome = ExecResult | ExecReject
+
+
+def action(intent: Intent) -> str:
+    return "cancel" if isinstance(intent, CancelIntent) else "place"
+
+
+class Outbox:
+    def __init__(
+        self,
+        bus: Bus,
+        config: ExecutorConfig,
+        account_id: str,
+        *,
+        clock: Clock,
+        stats: ExecutorStats,
+        log: Any,
+    ) -> None:
+        self.bus = bus
+        self.account_id = account_id
+        self._ns = config.namespace
+        self._instance = config.instance
+        self._clock = clock
+        self._stats = stats
+        self._log = log
+        # Captured namespaces go through JetStream (stored once per event id, recorded);
+        # others (replay runs) are not captured and use core NATS.
+        self._durable = config.namespace in bus.config.stream.namespaces
+
+    def result(
+        self,
+        batch: IntentBatch,
+        index: int,
+        intent: Intent,
+        *,
+        link_id: str = "",
+        order_id: str = "",
+        shadow: bool = False,
+        client_order_id: str | None = None,
+    ) -> ExecResult:
+        now = self._clock.time_ns()
+        return ExecResult(
+            event_id=f"{batch.event_id}:{index}",
+            ts_exchange_ms=now // 1_000_000,
+            ts_local_ns=now,
+            account_id=self.account_id,
+            symbol=intent.symbol,
+            intent_batch_id=batch.event_id,
+            action=action(intent),
+            client_order_id=intent.client_order_id if client_order_id is None else client_order_id,
+            order_link_id=link_id,
+            order_id=order_id,
+            shadow=shadow,
+            latency_ns=max(now - batch.ts_local_ns, 0),
+        )
+
+    def reject(
+        self,
+        batch: IntentBatch,
+        index: int,
+        intent: Intent,
+        verdict: Verdict,
+        *,
+        ret_code: int = 0,
+    ) -> ExecReject:
+        """The reject of one intent (counted and logged here)."""
+        self._stats.rejected[verdict.reason.value] += 1
+        self._log.info(
+            "executor_rejected",
+            action=action(intent),
+            symbol=intent.symbol,
+            client_order_id=intent.client_order_id,
+            reason=verdict.reason.value,
+            ret_code=ret_code,
+            detail=verdict.detail,
+        )
+        now = self._clock.time_ns()
+        return ExecReject(
+            event_id=f"{batch.event_id}:{index}",
+            ts_exchange_ms=now // 1_000_000,
+            ts_local_ns=now,
+            account_id=self.account_id,
+            symbol=intent.symbol,
+            intent_batch_id=batch.event_id,
+            action=action(intent),
+            client_order_id=intent.client_order_id,
+            ret_code=ret_code,
+            reason=verdict.reason.value,
+            detail=verdict.detail,
+        )
+
+    async def lease(self, *, active: bool, term: int) -> None:
+        now = self._clock.time_ns()
+        await self.emit(
+            ExecutorLease(
+                event_id=f"executor_lease:{self._ns}:{self.account_id}:{self._instance}:"
+                f"{term}:{'on' if active else 'off'}",
+                ts_exchange_ms=now // 1_000_000,
+                ts_local_ns=now,
+                account_id=self.account_id,
+                instance=self._instance,
+                active=active,
+            )
+        )
+
+    async def report(self, diff: ReconcileDiff, *, term: int, seq: int) -> ReconcileReport:
+        now = self._clock.time_ns()
+        report = ReconcileReport(
+            event_id=f"reconcile:{self._ns}:{self.account_id}:{self._instance}:{term}:{seq}",
+            ts_exchange_ms=now // 1_000_000,
+            ts_local_ns=now,
+            account_id=self.account_id,
+            instance=self._instance,
+            open_orders=diff.open_orders,
+            adopted=diff.adopted,
+            orphans=diff.orphans,
+            missing=diff.missing,
+        )
+        await self.emit(report)
+        return report
+
+    async def emit(self, message: proto.Message) -> None:
+        """JetStream publish (captured for the recorder); core publish when that fails."""
+        try:
+            if self._durable:
+                await self.bus.publish_durable(self._ns, message)
+            else:
+                await self.bus.publish(self._ns, message)
+        except Exception as exc:
+            self._stats.publish_errors += 1
+            self._log.warning("executor_publish_failed", kind=proto.kind(message), error=str(exc))
+            with contextlib.suppress(Exception):
+                await self.bus.publish(self._ns, message)
