@@ -67,6 +67,8 @@ class LiveStack:
         self.settings = Settings(sim_url=sim.rest_url)
         self.ns = scenario.namespace
         self.services: dict[str, Any] = {}
+        #: Strategies the engine refused to run at its last start (field-named errors).
+        self.strategy_errors: list[str] = []
         self._tasks: dict[str, tuple[asyncio.Task[None], asyncio.Event, Bus]] = {}
 
     def bus_config(self, name: str) -> BusConfig:
@@ -170,8 +172,9 @@ class LiveStack:
                 loaded = await tenants.load_strategies(conn, self.ns)
                 saved = await tenants.load_grid_states(conn, self.ns)
                 owners = await strategy_owners(conn)
+            self.strategy_errors = [str(error) for error in loaded.errors]
             for error in loaded.errors:
-                log.error("strategy_invalid", error=str(error))
+                log.error("strategy_invalid", error=str(error), field=error.field)
             async with BybitHttpClient(venue_config(self.settings, "sim")) as http:
                 instruments = await fetch_instruments(http, {s.symbol for s in loaded.strategies})
             pool = self.pool

@@ -130,3 +130,27 @@ def _check_strategy(
             f"{spec.strategy_id}: close {place.price} missing with room in the position"
         )
     return len(orders)
+
+
+async def secrets_nowhere(pool: asyncpg.Pool, secrets: list[str], logs: str) -> None:
+    """No secret in the logs, in any stored bus message, or in any table's rows (the
+    whole database rendered as text, bytea included, like a dump would hold it)."""
+    assert logs, "no logs were captured"
+    needles = [s.encode() for s in secrets]
+    async with pool.acquire() as conn:
+        tables = await conn.fetch(
+            "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
+        )
+        dump: list[bytes] = []
+        for row in tables:
+            rows = await conn.fetch(f'SELECT t::text AS line FROM "{row["relname"]}" t')
+            dump.extend(r["line"].encode() for r in rows)
+        payloads = await conn.fetch("SELECT payload FROM events")
+    assert len(payloads) > 1000 and len(dump) > 1000
+    blob = b"\n".join(dump)
+    for secret, needle in zip(secrets, needles, strict=True):
+        assert secret not in logs, "a secret was logged"
+        assert needle not in blob, "a secret is stored in clear"
+        assert needle.hex().encode() not in blob, "a secret is stored hex-encoded"
+        assert all(needle not in bytes(p["payload"]) for p in payloads), "a secret went on the bus"

@@ -14,13 +14,14 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+import tenants
 from services.demo.live import LiveStack
-from services.demo.scenario import seed
+from services.demo.scenario import Scenario, seed
 from services.exchange_sim import ExchangeSim
 from store import create_pool
-from tenants import MasterKey
+from tenants import MasterKey, StrategySpec
 from tests.e2e import checks
-from tests.e2e.scenario import scenario, sim_config
+from tests.e2e.scenario import KEYS, scenario, sim_config
 
 pytestmark = pytest.mark.slow
 
@@ -45,13 +46,28 @@ async def _finish(stack: LiveStack) -> dict[str, Decimal]:
     return prices
 
 
+BROKEN = "b1-btc-broken"
+
+
+async def _add_broken_strategy(conn: asyncpg.Connection, plan: Scenario) -> None:
+    """A strategy row whose stored config went bad (grid_step 0), as if edited by hand."""
+    valid = StrategySpec(strategy_id=BROKEN, account_id="bob-1", symbol="BTCUSDT")
+    await tenants.create_strategy(conn, await tenants.user_id_by_name(conn, "bob"), valid)
+    await conn.execute(
+        "UPDATE strategies SET config = jsonb_set(config, '{grid_step}', '0')"
+        " WHERE strategy_id = $1",
+        BROKEN,
+    )
+
+
 async def test_two_users_three_accounts_trade_the_real_hour(
-    nats_url: str, big_pool: asyncpg.Pool, real_trades: Path
+    nats_url: str, big_pool: asyncpg.Pool, real_trades: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     plan = scenario()
     master = MasterKey.generate()
     async with big_pool.acquire() as conn:
         await seed(conn, plan, master)
+        await _add_broken_strategy(conn, plan)
     async with ExchangeSim(sim_config(real_trades)) as sim:
         stack = LiveStack(
             nats_url=nats_url,
@@ -70,7 +86,19 @@ async def test_two_users_three_accounts_trade_the_real_hour(
             counts = await checks.executions_stored_once(stack)
             await checks.positions_and_wallets_equal(stack)
             resting = await checks.open_orders_follow_the_grid(stack, prices)
+            broken_orders = [
+                o for o in sim.open_orders(KEYS["bob-1"][0], "BTCUSDT") if o["orderLinkId"]
+            ]
         finally:
             await stack.stop()
     assert all(n > 0 for n in counts.values()), f"every account should trade: {counts}"
     assert resting > 0
+    # The invalid strategy: refused with its field named, while the others traded.
+    assert len(stack.strategy_errors) == 1
+    assert BROKEN in stack.strategy_errors[0] and "grid_step" in stack.strategy_errors[0]
+    assert broken_orders == [], "the invalid strategy must not trade"
+    # Secrets: not in any log line, any message on the bus (all of it is in the capture
+    # stream and so in the event store), or anywhere in the database.
+    logs = capfd.readouterr()
+    secrets = [secret for _, secret in KEYS.values()]
+    await checks.secrets_nowhere(big_pool, secrets, logs.out + logs.err)
