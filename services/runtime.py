@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -16,6 +17,7 @@ from bybit.config import Secret
 from bybit.urls import Environment, sim_urls
 from infra import InfraError, Settings, read_state
 from store import create_pool
+from tenants import ApiCredentials
 
 
 class Connections(msgspec.Struct, frozen=True):
@@ -55,38 +57,55 @@ async def connected(
         yield bus, pool
 
 
+class VenueConfigError(ValueError):
+    """An account's environment cannot be reached with these settings."""
+
+
 def venue_config(
     settings: Settings,
     environment: str,
     *,
-    account_id: str = "default",
+    account_id: str = "public",
     api_key: str = "",
-    api_secret: Secret | None = None,
+    api_secret: Secret | str = "",
 ) -> BybitConfig:
     """The adapter config of one account (or, without a key, of the public endpoints).
 
-    ``sim`` accounts talk to the exchange simulator at ``GRIDTWIN_SIM_URL``.
+    ``sim`` talks to the exchange simulator at ``GRIDTWIN_SIM_URL``, without clock sync:
+    the simulator runs on this machine's clock.
     """
-    secret = api_secret if api_secret is not None else Secret("")
+    secret = api_secret if isinstance(api_secret, Secret) else Secret(api_secret)
+    common: dict[str, Any] = {"account_id": account_id, "api_key": api_key, "api_secret": secret}
     if environment == "sim":
-        if not settings.sim_url:
-            raise InfraError(
-                f"account {account_id!r} is in environment 'sim' but GRIDTWIN_SIM_URL is not set"
+        parts = urlsplit(settings.sim_url or "")
+        if not (parts.hostname and parts.port):
+            raise VenueConfigError(
+                f"account {account_id!r} is on the simulator: set GRIDTWIN_SIM_URL"
+                " to http://HOST:PORT"
             )
-        parts = urlsplit(settings.sim_url)
-        if not parts.hostname or not parts.port:
-            raise InfraError(f"GRIDTWIN_SIM_URL {settings.sim_url!r}: expected http://host:port")
         urls = sim_urls(parts.hostname, parts.port)
         return BybitConfig(
-            api_key=api_key,
-            api_secret=secret,
-            account_id=account_id,
             rest_url=urls.rest,
             ws_public_url=urls.ws_public,
             ws_private_url=urls.ws_private,
+            time_sync=False,
+            **common,
         )
     try:
         env = Environment(environment)
     except ValueError:
-        raise InfraError(f"environment {environment!r}: must be mainnet, testnet or sim") from None
-    return BybitConfig(api_key=api_key, api_secret=secret, account_id=account_id, environment=env)
+        raise VenueConfigError(
+            f"account {account_id!r}: environment {environment!r} must be mainnet, testnet or sim"
+        ) from None
+    return BybitConfig(environment=env, **common)
+
+
+def account_config(settings: Settings, credentials: ApiCredentials) -> BybitConfig:
+    """:func:`venue_config` for decrypted credentials."""
+    return venue_config(
+        settings,
+        credentials.environment,
+        account_id=credentials.account_id,
+        api_key=credentials.api_key,
+        api_secret=credentials.api_secret,
+    )

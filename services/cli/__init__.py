@@ -20,8 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     from services.collector import cli as collector_cli
     from services.demo import cli as demo_cli
     from services.engine import cli as engine_cli
-    from services.executor import cli as executor_cli
     from services.exchange_sim import cli as exchange_sim_cli
+    from services.executor import cli as executor_cli
     from services.recorder import cli as recorder_cli
     from services.replayer import cli as replayer_cli
 

@@ -11,24 +11,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import sys
 from collections.abc import Mapping, Sequence
-from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
 import structlog
 
 from bus import shutdown_event
-from bybit import BybitConfig, Environment, sim_urls
 from infra import Settings
 from obs import Redactor, configure_logging
 from obs.metrics import MetricsServer
 from services.collector.config import CollectorAccount, CollectorConfig
 from services.collector.metrics import registry_for
 from services.collector.service import Collector
-from services.runtime import connected
+from services.runtime import account_config, connected, venue_config
 from tenants import (
     ApiCredentials,
     MasterKey,
@@ -36,8 +33,6 @@ from tenants import (
     load_credentials,
     load_strategies,
 )
-
-SIM_URL_ENV = "GRIDTWIN_SIM_URL"
 
 log = structlog.get_logger(__name__)
 
@@ -95,41 +90,11 @@ def plan(strategies: Sequence[StrategySpec], symbols: list[str], accounts: list[
     )
 
 
-def bybit_config(
-    environment: str,
-    *,
-    account_id: str = "public",
-    api_key: str = "",
-    api_secret: object = "",
-    environ: Mapping[str, str] | None = None,
-) -> BybitConfig:
-    """A ``BybitConfig`` for ``mainnet``, ``testnet`` or ``sim`` (URLs from
-    ``GRIDTWIN_SIM_URL``; no clock sync, the simulator runs on this machine's clock)."""
-    fields: dict[str, object] = {
-        "account_id": account_id,
-        "api_key": api_key,
-        "api_secret": api_secret,
-    }
-    if environment == "sim":
-        env = os.environ if environ is None else environ
-        url = env.get(SIM_URL_ENV, "")
-        parts = urlsplit(url)
-        if not (parts.hostname and parts.port):
-            raise ValueError(f"{SIM_URL_ENV} must be http://HOST:PORT for sim accounts")
-        urls = sim_urls(parts.hostname, parts.port)
-        fields.update(
-            rest_url=urls.rest,
-            ws_public_url=urls.ws_public,
-            ws_private_url=urls.ws_private,
-            time_sync=False,
-        )
-    else:
-        fields["environment"] = Environment(environment)
-    return BybitConfig(**fields)  # type: ignore[arg-type]
-
-
 def collector_accounts(
-    chosen: Plan, credentials: Mapping[str, ApiCredentials], redactor: Redactor | None = None
+    settings: Settings,
+    chosen: Plan,
+    credentials: Mapping[str, ApiCredentials],
+    redactor: Redactor | None = None,
 ) -> list[CollectorAccount]:
     missing = sorted(set(chosen.accounts) - set(credentials))
     if missing:
@@ -139,18 +104,16 @@ def collector_accounts(
         creds = credentials[account_id]
         if redactor is not None:  # masked in every log line, whatever logs it
             redactor.add(creds.api_secret.reveal())
-        config = bybit_config(
-            creds.environment,
-            account_id=account_id,
-            api_key=creds.api_key,
-            api_secret=creds.api_secret,
-        )
+        config = account_config(settings, creds)
         accounts.append(CollectorAccount(account_id=account_id, bybit=config, symbols=symbols))
     return accounts
 
 
 async def load_accounts(
-    conn: asyncpg.Connection, args: argparse.Namespace, redactor: Redactor | None = None
+    conn: asyncpg.Connection,
+    settings: Settings,
+    args: argparse.Namespace,
+    redactor: Redactor | None = None,
 ) -> tuple[Plan, list[CollectorAccount], str]:
     """The plan, the accounts with decrypted credentials, and the public environment."""
     stored = await load_strategies(conn, args.namespace)
@@ -158,7 +121,7 @@ async def load_accounts(
     credentials: dict[str, ApiCredentials] = {}
     if chosen.accounts:
         credentials = await load_credentials(conn, list(chosen.accounts), MasterKey.from_env())
-    accounts = collector_accounts(chosen, credentials, redactor)
+    accounts = collector_accounts(settings, chosen, credentials, redactor)
     environments = {credentials[a].environment for a in chosen.accounts}
     public_env = args.public_env or (environments.pop() if len(environments) == 1 else "mainnet")
     return chosen, accounts, public_env
@@ -166,15 +129,16 @@ async def load_accounts(
 
 async def run(args: argparse.Namespace) -> int:
     redactor = configure_logging("collector")
-    async with connected(Settings.from_env(), "collector", pool_size=1) as (bus, pool):
+    settings = Settings.from_env()
+    async with connected(settings, "collector", pool_size=1) as (bus, pool):
         async with pool.acquire() as conn:
-            chosen, accounts, public_env = await load_accounts(conn, args, redactor)
+            chosen, accounts, public_env = await load_accounts(conn, settings, args, redactor)
         if not chosen.symbols and not accounts:
             raise ValueError("nothing to collect: no --symbols, --accounts or enabled strategies")
         config = CollectorConfig(
             namespace=args.namespace, symbols=chosen.symbols, resync=not args.no_resync
         )
-        collector = Collector(bus, config, bybit_config(public_env), accounts)
+        collector = Collector(bus, config, venue_config(settings, public_env), accounts)
         async with contextlib.AsyncExitStack() as stack:
             if args.metrics_port is not None:
                 server = MetricsServer(

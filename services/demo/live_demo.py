@@ -4,20 +4,17 @@ every service, and the run is summarised per account from the event store."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import msgspec
 
-from infra import Infrastructure, Settings
+from infra import Settings
 from obs.progress import Progress
 from services.demo import frames as demo_frames
 from services.demo.live import LiveStack
-from services.demo.pipeline import _database, _ensure, _safe
 from services.demo.scenario import AccountSeed, Scenario, UserSeed, seed
+from services.demo.servers import demo_servers
 from services.demo.summary import AccountSummary, render
 from services.exchange_sim import ExchangeSim
 from services.exchange_sim.config import (
@@ -92,7 +89,8 @@ def sim_config(path: Path | None) -> SimConfig:
     feed = (
         FileFeed(path=str(path), symbol="BTCUSDT")
         if path is not None
-        else RandomWalkFeed(symbol="BTCUSDT", n_trades=WALK_TRADES)
+        # A walk about as lively as the real hour (~1 % range), so grid levels are crossed.
+        else RandomWalkFeed(symbol="BTCUSDT", n_trades=WALK_TRADES, max_step_ticks=40)
     )
     return SimConfig(speed="max", seed=20201209, feeds=(feed,), accounts=DEFAULT_ACCOUNTS)
 
@@ -101,17 +99,8 @@ async def run_live_demo(settings: Settings, *, keep: bool = False) -> LiveDemoRe
     path = settings.data_file(demo_frames.REAL_HOUR)
     source = str(path) if path else "seeded random walk (real data not found)"
     print(f"market data: {source}")
-    external = bool(settings.nats_url and settings.database_url)
-    home = Path(tempfile.mkdtemp(prefix="demo-", dir=_ensure(settings.home)))
-    try:
-        async with Infrastructure(settings, home=home) as infra:
-            print(f"nats: {infra.nats_url}  postgres: {_safe(infra.database_url)}")
-            async with _database(infra.database_url, fresh=external) as db_url:
-                prefix = f"demo{uuid.uuid4().hex[:6]}." if external else ""
-                return await _trade(infra.nats_url, db_url, prefix, path, source)
-    finally:
-        if not keep:
-            shutil.rmtree(home, ignore_errors=True)
+    async with demo_servers(settings, keep=keep) as servers:
+        return await _trade(servers.nats_url, servers.database_url, servers.prefix, path, source)
 
 
 async def _trade(

@@ -4,13 +4,8 @@ real replayer, and check the replay is byte-identical to what was recorded."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import shutil
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import asyncpg
 import msgspec
@@ -19,9 +14,10 @@ from nats.aio.msg import Msg
 
 import proto
 from bus import Bus, BusConfig
-from infra import Infrastructure, Settings
+from infra import Settings
 from obs.progress import Progress
 from services.demo import frames as demo_frames
+from services.demo.servers import demo_servers
 from services.recorder import Recorder, RecorderConfig
 from services.replayer import Replayer, ReplayRequest
 from store import count_events, create_pool
@@ -43,55 +39,15 @@ class DemoSummary(msgspec.Struct, kw_only=True):
     mismatch: str = ""
 
 
-@contextlib.asynccontextmanager
-async def _database(url: str, fresh: bool) -> AsyncIterator[str]:
-    """``url`` itself on our own embedded server; a throw-away database on a shared one."""
-    if not fresh:
-        yield url
-        return
-    name = f"gridtwin_demo_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(url, timeout=10)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
-    try:
-        yield url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        admin = await asyncpg.connect(url, timeout=10)
-        try:
-            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        finally:
-            await admin.close()
-
-
 async def run_demo(settings: Settings, *, keep: bool = False) -> DemoSummary:
     path = settings.data_file(demo_frames.REAL_HOUR)
     source = str(path) if path else "seeded random walk (real data not found)"
     print(f"market data: {source}")
     stream = await asyncio.to_thread(lambda: demo_frames.frames(demo_frames.trades(path)))
-    external = bool(settings.nats_url and settings.database_url)
-    home = Path(tempfile.mkdtemp(prefix="demo-", dir=_ensure(settings.home)))
-    try:
-        async with Infrastructure(settings, home=home) as infra:
-            print(f"nats: {infra.nats_url}  postgres: {_safe(infra.database_url)}")
-            async with _database(infra.database_url, fresh=external) as db_url:
-                prefix = f"demo{uuid.uuid4().hex[:6]}." if external else ""
-                return await _record_and_replay(infra.nats_url, db_url, prefix, stream, source)
-    finally:
-        if not keep:
-            shutil.rmtree(home, ignore_errors=True)
-
-
-def _ensure(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _safe(url: str) -> str:
-    from store import redact_dsn
-
-    return redact_dsn(url)
+    async with demo_servers(settings, keep=keep) as servers:
+        return await _record_and_replay(
+            servers.nats_url, servers.database_url, servers.prefix, stream, source
+        )
 
 
 async def _record_and_replay(

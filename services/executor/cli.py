@@ -15,22 +15,18 @@ import contextlib
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import structlog
 
 from bus import BusState, shutdown_event
-from bybit import BybitConfig, Environment, Secret, sim_urls
 from infra import Settings
 from obs import configure_logging
 from obs.metrics import MetricsServer
 from services.executor.config import ExecutorAccount, ExecutorConfig
 from services.executor.metrics import registry_for
 from services.executor.service import Executor
-from services.runtime import connected
-
-SIM_URL_ENV = "GRIDTWIN_SIM_URL"
+from services.runtime import account_config, connected
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,7 +54,7 @@ async def run(args: argparse.Namespace) -> None:
     config = ExecutorConfig(**fields)
     async with connected(settings, "executor", pool_size=1) as (bus, pool):
         async with pool.acquire() as conn:
-            accounts = await load_accounts(conn, args.namespace, wanted, settings.sim_url or "")
+            accounts = await load_accounts(conn, settings, args.namespace, wanted)
         for account in accounts:  # masked in every log line, whatever logs it
             redactor.add(account.bybit.api_secret.reveal())
         executor = Executor(bus, accounts, config)
@@ -76,7 +72,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 async def load_accounts(
-    conn: asyncpg.Connection, namespace: str, wanted: Sequence[str], sim_url: str = ""
+    conn: asyncpg.Connection, settings: Settings, namespace: str, wanted: Sequence[str]
 ) -> list[ExecutorAccount]:
     """Decrypted accounts (``wanted``, else every account with an enabled strategy in
     ``namespace``) and their shadow strategies, from the tenancy tables."""
@@ -94,7 +90,7 @@ async def load_accounts(
     return [
         ExecutorAccount(
             account_id=account_id,
-            bybit=bybit_config(credentials[account_id], sim_url),
+            bybit=account_config(settings, credentials[account_id]),
             shadow_strategies=shadow_of(strategies, account_id),
         )
         for account_id in ids
@@ -104,36 +100,6 @@ async def load_accounts(
 def shadow_of(strategies: Iterable[Any], account_id: str) -> frozenset[str]:
     return frozenset(
         s.strategy_id for s in strategies if s.account_id == account_id and bool(s.shadow)
-    )
-
-
-def bybit_config(credentials: Any, sim_url: str = "") -> BybitConfig:
-    """``ApiCredentials`` → ``BybitConfig``. Environment ``sim``: the simulator at
-    ``sim_url`` (``GRIDTWIN_SIM_URL``), no clock sync (it runs on this machine's clock)."""
-    secret = credentials.api_secret
-    if not isinstance(secret, Secret):
-        secret = Secret(secret.reveal() if hasattr(secret, "reveal") else secret)
-    environment = str(getattr(credentials.environment, "value", credentials.environment))
-    common: dict[str, Any] = {
-        "api_key": credentials.api_key,
-        "api_secret": secret,
-        "account_id": credentials.account_id,
-    }
-    if environment != "sim":
-        return BybitConfig(environment=Environment(environment), **common)
-    parts = urlsplit(sim_url)
-    if not (parts.hostname and parts.port):
-        raise ValueError(
-            f"account {credentials.account_id} is on the simulator: set {SIM_URL_ENV}"
-            " to http://HOST:PORT"
-        )
-    urls = sim_urls(parts.hostname, parts.port)
-    return BybitConfig(
-        rest_url=urls.rest,
-        ws_public_url=urls.ws_public,
-        ws_private_url=urls.ws_private,
-        time_sync=False,
-        **common,
     )
 
 

@@ -15,8 +15,8 @@ import pytest
 
 import proto
 from bus import Bus, BusConfig
-from bybit import Environment
-from services.collector.cli import Plan, bybit_config, collector_accounts, plan
+from infra import Settings
+from services.collector.cli import Plan, collector_accounts, plan
 from services.exchange_sim import ExchangeSim
 from tenants import (
     AccountSpec,
@@ -43,6 +43,8 @@ from tests.collector.helpers import (
     wait_stored,
 )
 
+SETTINGS = Settings(sim_url="http://127.0.0.1:8123")
+
 
 def _strategy(sid: str, account: str, symbol: str, **kw: object) -> StrategySpec:
     return StrategySpec(strategy_id=sid, account_id=account, symbol=symbol, **kw)  # type: ignore[arg-type]
@@ -64,18 +66,6 @@ def test_plan_follows_enabled_strategies_unless_told_otherwise() -> None:
     )
 
 
-def test_bybit_configs_per_environment() -> None:
-    sim = bybit_config("sim", environ={"GRIDTWIN_SIM_URL": "http://127.0.0.1:8123"})
-    assert sim.urls.rest == "http://127.0.0.1:8123"
-    assert sim.urls.ws_private == "ws://127.0.0.1:8123/v5/private"
-    assert not sim.time_sync and not sim.has_credentials
-    testnet = bybit_config("testnet", account_id="a1", api_key="K", api_secret="s3cret-xyz")
-    assert testnet.environment is Environment.TESTNET and testnet.has_credentials
-    assert "s3cret-xyz" not in repr(testnet)
-    with pytest.raises(ValueError, match="GRIDTWIN_SIM_URL"):
-        bybit_config("sim", environ={})
-
-
 def test_accounts_without_stored_credentials_are_an_error() -> None:
     creds = {
         "a1": ApiCredentials(
@@ -84,8 +74,8 @@ def test_accounts_without_stored_credentials_are_an_error() -> None:
     }
     chosen = Plan(symbols=["BTCUSDT"], accounts={"a1": ["BTCUSDT"], "a2": []})
     with pytest.raises(ValueError, match="no credentials stored for account\\(s\\): a2"):
-        collector_accounts(chosen, creds)
-    (account,) = collector_accounts(Plan(["BTCUSDT"], {"a1": ["BTCUSDT"]}), creds)
+        collector_accounts(SETTINGS, chosen, creds)
+    (account,) = collector_accounts(SETTINGS, Plan(["BTCUSDT"], {"a1": ["BTCUSDT"]}), creds)
     assert account.bybit.account_id == "a1" and account.symbols == ["BTCUSDT"]
 
 

@@ -8,7 +8,7 @@ import contextlib
 import itertools
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from tenants import (
     create_strategy,
     create_user,
 )
+from tests.fixtures.wait import until
 
 NS = "live"
 SYMBOL = "BTCUSDT"
@@ -40,19 +41,7 @@ WAIT_S = 30.0  # generous: the machine is shared
 
 _batch_seq = itertools.count(1)
 
-
-async def until(
-    cond: Callable[[], bool | Awaitable[bool]], timeout: float = WAIT_S, interval: float = 0.02
-) -> None:
-    """Poll ``cond`` until it holds; TimeoutError after ``timeout`` seconds."""
-    async with asyncio.timeout(timeout):
-        while True:
-            result = cond()
-            if not isinstance(result, bool):
-                result = await result
-            if result:
-                return
-            await asyncio.sleep(interval)
+__all__ = ["until"]  # re-exported: executor tests wait with the shared helper
 
 
 def sim_bybit(sim: ExchangeSim, account: int = 0, **overrides: Any) -> BybitConfig:

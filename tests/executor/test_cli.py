@@ -9,9 +9,9 @@ import asyncpg
 import pytest
 from prometheus_client import generate_latest
 
-from bybit import Environment, Secret
+from infra import Settings
 from services.executor import ExecutorConfig, ExecutorStats
-from services.executor.cli import add_parser, bybit_config, load_accounts, shadow_of
+from services.executor.cli import add_parser, load_accounts, shadow_of
 from services.executor.metrics import registry_for
 from tenants import MasterKey
 from tests.executor.helpers import ACCOUNT, SECRET_A, STRATEGY, seed
@@ -30,28 +30,13 @@ class OtherSecret:
         return "OtherSecret(***)"
 
 
+SIM = Settings(sim_url="http://127.0.0.1:8123")
+
+
 def _credentials(environment: str, secret: object) -> SimpleNamespace:
     return SimpleNamespace(
         account_id="acct-1", api_key="K", api_secret=secret, environment=environment
     )
-
-
-def test_sim_credentials_point_at_the_simulator_url() -> None:
-    config = bybit_config(_credentials("sim", OtherSecret("s3cret")), "http://127.0.0.1:8123")
-    assert config.urls.rest == "http://127.0.0.1:8123"
-    assert config.urls.ws_private == "ws://127.0.0.1:8123/v5/private"
-    assert config.account_id == "acct-1" and config.api_secret == Secret("s3cret")
-    assert "s3cret" not in repr(config)
-    with pytest.raises(ValueError, match="GRIDTWIN_SIM_URL"):
-        bybit_config(_credentials("sim", Secret("x")), "")
-
-
-def test_exchange_environments_keep_their_urls() -> None:
-    config = bybit_config(_credentials("testnet", Secret("s3cret")))
-    assert config.environment is Environment.TESTNET
-    assert config.urls.rest == "https://api-testnet.bybit.com"
-    with pytest.raises(ValueError):
-        bybit_config(_credentials("moon", Secret("s3cret")))
 
 
 def test_shadow_flags_per_account() -> None:
@@ -102,13 +87,13 @@ async def test_load_accounts_decrypts_credentials_and_shadow_flags(
     monkeypatch.setenv("GRIDTWIN_MASTER_KEY", master.to_text())
     await seed(pool, master, shadow=True)
     async with pool.acquire() as conn:
-        (account,) = await load_accounts(conn, "live", [], "http://127.0.0.1:8123")
+        (account,) = await load_accounts(conn, SIM, "live", [])
         assert account.account_id == ACCOUNT
         assert account.shadow_strategies == frozenset({STRATEGY})
         assert account.bybit.api_secret.reveal() == SECRET_A
         assert account.bybit.urls.rest == "http://127.0.0.1:8123"
         assert not account.bybit.time_sync
         with pytest.raises(ValueError, match="no credentials stored for account"):
-            await load_accounts(conn, "live", ["acct-unknown"], "http://127.0.0.1:8123")
+            await load_accounts(conn, SIM, "live", ["acct-unknown"])
         with pytest.raises(ValueError, match="no accounts with enabled strategies"):
-            await load_accounts(conn, "paper", [], "http://127.0.0.1:8123")
+            await load_accounts(conn, SIM, "paper", [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from infra import Settings
+from services.demo.live_demo import render_result, run_live_demo
 from services.demo.pipeline import render, run_demo
 
 
@@ -38,3 +39,24 @@ async def test_demo_falls_back_to_the_seeded_walk_without_data(
     assert summary.source.startswith("seeded random walk")
     assert summary.trades == 100_000
     assert summary.identical and summary.stored == summary.frames
+
+
+async def test_live_demo_trades_both_accounts_and_matches_the_exchange(
+    infra_urls: tuple[str, str], tmp_path: Path
+) -> None:
+    """``make run`` on the walk fallback (the real hour runs in tests/e2e)."""
+    settings = Settings(
+        nats_url=infra_urls[0],
+        database_url=infra_urls[1],
+        home=tmp_path,
+        data_dir=tmp_path / "absent",
+    )
+    result = await run_live_demo(settings)
+    assert result.source.startswith("seeded random walk")
+    assert result.trades == 100_000
+    assert [a.account_id for a in result.accounts] == ["demo-a", "demo-b"]
+    for account in result.accounts:
+        assert account.orders > 0 and account.fills > 0, account
+        assert account.matches_exchange, account
+    text = render_result(result)
+    assert "stored = exchange for every account" in text and "demo-b" in text
