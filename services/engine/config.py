@@ -28,8 +28,6 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     reject_backoff_s: PositiveFloat = 2.0
     #: Grid-state writes are coalesced over this period (latest wins, S-2).
     persist_interval_s: PositiveFloat = 0.2
-    #: Bound of the event queue between the bus callback and the strategies.
-    queue_size: Annotated[int, msgspec.Meta(gt=0)] = 10_000
 
 
 class Instrument(msgspec.Struct, frozen=True, kw_only=True):
