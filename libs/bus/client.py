@@ -211,12 +211,16 @@ class Bus:
         *,
         family: proto.Family | None = None,
         timeout: float = 10.0,
+        resend_every: float | None = None,
     ) -> proto.Message:
         """Request/reply with a typed answer.
 
         A request on a subject the capture stream covers is also stored by JetStream,
         which answers the reply inbox with its own PubAck; that (and anything else not
         of ``reply_type``) is skipped, and the first ``reply_type`` reply is returned.
+        ``resend_every`` re-sends the request on the same inbox until answered (a
+        responder that was not subscribed yet misses a core-NATS request); a slow answer
+        to an earlier send is still accepted.
         """
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[proto.Message] = loop.create_future()
@@ -231,11 +235,17 @@ class Bus:
 
         inbox = self.nc.new_inbox()
         sub = await self.nc.subscribe(inbox, cb=on_reply)
+        subject = self.wire(proto.subject_for(ns, message))
+        payload = proto.encode(message)
         try:
-            subject = self.wire(proto.subject_for(ns, message))
-            await self.nc.publish(subject, proto.encode(message), reply=inbox)
-            return await asyncio.wait_for(answer, timeout)
+            async with asyncio.timeout(timeout):
+                while True:
+                    await self.nc.publish(subject, payload, reply=inbox)
+                    done, _ = await asyncio.wait({answer}, timeout=resend_every)
+                    if done:
+                        return answer.result()
         finally:
+            answer.cancel()
             await sub.unsubscribe()
 
     # -- consuming ---------------------------------------------------------------------

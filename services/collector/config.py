@@ -52,9 +52,11 @@ class CollectorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     #: so late or out-of-order ones are not missed; repeats are dropped. Default 5000 ms.
     exec_overlap_ms: NonNegativeInt = 5_000
     #: With no execution or order of an account seen yet (here or in the stream), the
-    #: start-up back-fill asks for executions of the last this many seconds. 0 = the
-    #: exchange's default window (7 days). Default 600.
-    initial_lookback_s: NonNegativeFloat = 600.0
+    #: start-up back-fill asks for executions of the last this many seconds of the
+    #: exchange's REST clock. 0 = the exchange's own default window (Bybit: 7 days), the
+    #: default: a collector killed before its first fill was stored must still find it,
+    #: and the REST clock is not the clock of a simulated feed. Repeats are dropped by id.
+    initial_lookback_s: NonNegativeFloat = 0.0
     #: On start, what the previous run stored within this many seconds before its last
     #: event (per account and kind; trade frames per symbol) is read back, to know what it
     #: already published. Keep it above ``exec_overlap_ms``. Default 10.

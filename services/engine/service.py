@@ -25,6 +25,7 @@ from tenants.models import StrategySpec
 log = structlog.get_logger(__name__)
 
 _WANTED = frozenset((Family.MD, Family.ACCT, Family.EXEC))
+_RESYNC_RESEND_S = 1.0
 
 
 class EngineStats(msgspec.Struct, kw_only=True):
@@ -133,12 +134,15 @@ class Engine:
         )
         self.stats.resyncs += 1
         try:
+            # Re-sent every second: a collector that was not subscribed yet (both start
+            # together) misses a request, and one miss must not idle every strategy.
             done = await self.bus.request(
                 self.config.namespace,
                 request,
                 proto.ResyncDone,
                 family=Family.SYS,
                 timeout=self.config.resync_timeout_s,
+                resend_every=_RESYNC_RESEND_S,
             )
             assert isinstance(done, proto.ResyncDone)
             if done.failed:

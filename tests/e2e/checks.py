@@ -113,7 +113,13 @@ def _check_strategy(
     tick = Decimal(
         next(i.tick_size for i in stack.sim.config.instruments if i.symbol == spec.symbol)
     )
-    engine = GridEngine(spec.symbol, tick, config, spec.strategy_id, restored_grid=restored)
+    engine = GridEngine(spec.symbol, tick, config, spec.strategy_id)
+    # The live engine's grid exactly as saved. Not through G-10 restore: a grid that
+    # drifted out of the Buy+ Wait* Sell+ shape is still the grid the engine trades with
+    # (only a restarted engine would rebuild it, E-1).
+    engine.grid.sides = [level["side"] for level in restored]
+    engine.grid.prices = [float(level["price"]) for level in restored]
+    engine.grid._changed()
     intents = engine.on_event(
         TickerEvent(symbol=spec.symbol, exchange_ts=0, local_ts=0, last_price=price),
         {k: tuple(v) for k, v in books.items()},
