@@ -7,6 +7,7 @@ capture stream drops a repeated ``Nats-Msg-Id``), while live subscribers still s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -29,6 +30,7 @@ from services.executor.stats import ExecutorStats
 
 Intent = PlaceIntent | CancelIntent
 Outcome = ExecResult | ExecReject
+_ACK_TIMEOUT_S = 10.0
 
 
 def action(intent: Intent) -> str:
@@ -56,6 +58,7 @@ class Outbox:
         # Captured namespaces go through JetStream (stored once per event id, recorded);
         # others (replay runs) are not captured and use core NATS.
         self._durable = config.namespace in bus.config.stream.namespaces
+        self._unacked: list[tuple[proto.Message, asyncio.Future[Any]]] = []
 
     def result(
         self,
@@ -148,6 +151,30 @@ class Outbox:
         )
         await self.emit(report)
         return report
+
+    async def emit_pipelined(self, message: proto.Message) -> None:
+        """Send without waiting for the stream's ack (the next REST call goes out
+        meanwhile); :meth:`flush` collects the acks. Answers keep their order."""
+        if not self._durable:
+            await self.emit(message)
+            return
+        try:
+            future = await self.bus.publish_durable_nowait(
+                proto.subject_for(self._ns, message), proto.encode(message), message.event_id
+            )
+        except Exception:
+            await self.emit(message)
+            return
+        self._unacked.append((message, future))
+
+    async def flush(self) -> None:
+        """Wait for the acks of pipelined answers; any not stored is sent again."""
+        pending, self._unacked = self._unacked, []
+        for message, future in pending:
+            try:
+                await asyncio.wait_for(future, _ACK_TIMEOUT_S)
+            except Exception:
+                await self.emit(message)  # same Nats-Msg-Id: stored once either way
 
     async def emit(self, message: proto.Message) -> None:
         """JetStream publish (captured for the recorder); core publish when that fails."""

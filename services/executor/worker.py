@@ -255,6 +255,17 @@ class AccountWorker:
         shadow = batch.shadow or batch.strategy_id in self.account.shadow_strategies
         ordered = [(i, x) for i, x in enumerate(batch.intents) if isinstance(x, CancelIntent)]
         ordered += [(i, x) for i, x in enumerate(batch.intents) if isinstance(x, PlaceIntent)]
+        try:
+            await self._execute_in_order(batch, ordered, shadow)
+        finally:
+            await self.outbox.flush()
+
+    async def _execute_in_order(
+        self,
+        batch: IntentBatch,
+        ordered: list[tuple[int, CancelIntent | PlaceIntent]],
+        shadow: bool,
+    ) -> None:
         for index, intent in ordered:
             if self._demoted:
                 self._log.warning("executor_batch_abandoned", batch=batch.event_id, at=index)
@@ -271,4 +282,4 @@ class AccountWorker:
                 self._log.exception("executor_intent_failed", batch=batch.event_id, index=index)
                 verdict = Verdict(proto.RejectReason.EXCHANGE, f"{type(exc).__name__}: {exc}")
                 outcome = self.outbox.reject(batch, index, intent, verdict)
-            await self.outbox.emit(outcome)
+            await self.outbox.emit_pipelined(outcome)
