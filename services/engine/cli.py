@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import uuid
 from pathlib import Path
@@ -13,12 +14,14 @@ import asyncpg
 import structlog
 
 import tenants
-from bus import shutdown_event
+from bus import BusState, shutdown_event
 from bybit import BybitHttpClient
 from infra import Settings
 from obs import configure_logging
+from obs.metrics import MetricsServer
 from services.engine.config import EngineConfig
 from services.engine.instruments import fetch_instruments
+from services.engine.metrics import registry_for
 from services.engine.service import Engine
 from services.runtime import connected, venue_config
 
@@ -37,6 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--venue",
         choices=("mainnet", "testnet", "sim"),
         help="where instrument rules come from (default: sim when GRIDTWIN_SIM_URL is set)",
+    )
+    p.add_argument(
+        "--metrics-port", type=int, default=None, help="serve /metrics and /healthz (0 = any)"
     )
     p.set_defaults(func=lambda a: asyncio.run(run(a)))
 
@@ -78,8 +84,17 @@ async def run(args: argparse.Namespace) -> None:
 
         engine = Engine(bus, config, specs, instruments, saved_grids=saved, save_grid=save)
         log.info("engine_starting", strategies=len(engine.runners), rejected=engine.failed)
-        with shutdown_event() as stop:
-            await engine.run(stop)
+        async with contextlib.AsyncExitStack() as stack:
+            if args.metrics_port is not None:
+                server = MetricsServer(
+                    registry_for(engine),
+                    port=args.metrics_port,
+                    health=lambda: bus.state is BusState.CONNECTED and engine.ready.is_set(),
+                )
+                await stack.enter_async_context(server)
+                log.info("metrics_serving", port=server.port)
+            with shutdown_event() as stop:
+                await engine.run(stop)
 
 
 def main() -> None:
