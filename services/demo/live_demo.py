@@ -10,7 +10,6 @@ from pathlib import Path
 import msgspec
 
 from infra import Settings
-from obs.progress import Progress
 from services.demo import frames as demo_frames
 from services.demo.live import LiveStack
 from services.demo.scenario import AccountSeed, Scenario, UserSeed, seed
@@ -138,16 +137,21 @@ async def _trade(
     return LiveDemoResult(source=source, trades=trades, seconds=seconds, accounts=summaries)
 
 
-async def _follow_feed(stack: LiveStack, sim: ExchangeSim) -> int:
-    progress = Progress("tickers handled by the engine", None)
+async def _follow_feed(stack: LiveStack, sim: ExchangeSim, every_s: float = 2.0) -> int:
+    """Wait for the feed to end, printing what the services have done so far."""
+    t0 = time.monotonic()
     done = asyncio.ensure_future(sim.feed_done())
     while not done.done():
         stack.check()
-        await asyncio.wait([done], timeout=1.0)
-        engine = stack.services["engine"]
-        progress.done = engine.stats.tickers
-        progress.advance(0)
-    progress.finish()
+        await asyncio.wait([done], timeout=every_s)
+        engine, executor = stack.services["engine"], stack.services["executor"]
+        recorder = stack.services["recorder"]
+        print(
+            f"  {time.monotonic() - t0:5.1f}s  tickers {engine.stats.tickers:>7,}"
+            f"  intents {engine.stats.intents:>6,}  placed {executor.stats.placed:>5,}"
+            f"  recorded {recorder.stats.written:>8,}",
+            flush=True,
+        )
     return done.result()
 
 
