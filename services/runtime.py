@@ -3,19 +3,23 @@ connections it needs, and a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
+import structlog
+from prometheus_client import CollectorRegistry
 
-from bus import Bus, BusConfig
+from bus import Bus, BusConfig, shutdown_event
 from bybit import BybitConfig
 from bybit.config import Secret
 from bybit.urls import Environment, sim_urls
 from infra import InfraError, Settings, read_state
+from obs.metrics import MetricsServer
 from store import create_pool
 from tenants import ApiCredentials
 
@@ -109,3 +113,21 @@ def account_config(settings: Settings, credentials: ApiCredentials) -> BybitConf
         api_key=credentials.api_key,
         api_secret=credentials.api_secret,
     )
+
+
+async def serve(
+    run: Callable[[asyncio.Event], Awaitable[None]],
+    *,
+    metrics_port: int | None,
+    registry: CollectorRegistry,
+    health: Callable[[], bool],
+) -> None:
+    """Run a service until SIGTERM/SIGINT, with ``/metrics`` and ``/healthz`` on
+    ``metrics_port`` when one is given (0 = any free port)."""
+    async with contextlib.AsyncExitStack() as stack:
+        if metrics_port is not None:
+            server = MetricsServer(registry, port=metrics_port, health=health)
+            await stack.enter_async_context(server)
+            structlog.get_logger(__name__).info("metrics_serving", port=server.port)
+        with shutdown_event() as stop:
+            await run(stop)

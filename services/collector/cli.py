@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -18,14 +17,12 @@ import asyncpg
 import msgspec
 import structlog
 
-from bus import shutdown_event
 from infra import Settings
 from obs import Redactor, configure_logging
-from obs.metrics import MetricsServer
 from services.collector.config import CollectorAccount, CollectorConfig
 from services.collector.metrics import registry_for
 from services.collector.service import Collector
-from services.runtime import account_config, connected, venue_config
+from services.runtime import account_config, connected, serve, venue_config
 from tenants import (
     ApiCredentials,
     MasterKey,
@@ -139,15 +136,12 @@ async def run(args: argparse.Namespace) -> int:
             namespace=args.namespace, symbols=chosen.symbols, resync=not args.no_resync
         )
         collector = Collector(bus, config, venue_config(settings, public_env), accounts)
-        async with contextlib.AsyncExitStack() as stack:
-            if args.metrics_port is not None:
-                server = MetricsServer(
-                    registry_for(collector), port=args.metrics_port, health=collector.healthy
-                )
-                await stack.enter_async_context(server)
-                log.info("metrics_serving", port=server.port)
-            with shutdown_event() as stop:
-                await collector.run(stop)
+        await serve(
+            collector.run,
+            metrics_port=args.metrics_port,
+            registry=registry_for(collector),
+            health=collector.healthy,
+        )
     return 0
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import uuid
 from pathlib import Path
@@ -14,16 +13,15 @@ import asyncpg
 import structlog
 
 import tenants
-from bus import BusState, shutdown_event
+from bus import BusState
 from bybit import BybitHttpClient
 from infra import Settings
 from obs import configure_logging
-from obs.metrics import MetricsServer
 from services.engine.config import EngineConfig
 from services.engine.instruments import fetch_instruments
 from services.engine.metrics import registry_for
 from services.engine.service import Engine
-from services.runtime import connected, venue_config
+from services.runtime import connected, serve, venue_config
 
 log = structlog.get_logger(__name__)
 
@@ -84,17 +82,12 @@ async def run(args: argparse.Namespace) -> None:
 
         engine = Engine(bus, config, specs, instruments, saved_grids=saved, save_grid=save)
         log.info("engine_starting", strategies=len(engine.runners), rejected=engine.failed)
-        async with contextlib.AsyncExitStack() as stack:
-            if args.metrics_port is not None:
-                server = MetricsServer(
-                    registry_for(engine),
-                    port=args.metrics_port,
-                    health=lambda: bus.state is BusState.CONNECTED and engine.ready.is_set(),
-                )
-                await stack.enter_async_context(server)
-                log.info("metrics_serving", port=server.port)
-            with shutdown_event() as stop:
-                await engine.run(stop)
+        await serve(
+            engine.run,
+            metrics_port=args.metrics_port,
+            registry=registry_for(engine),
+            health=lambda: bus.state is BusState.CONNECTED and engine.ready.is_set(),
+        )
 
 
 def main() -> None:

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import asyncpg
-import structlog
 
-from bus import BusState, shutdown_event
+from bus import BusState
 from infra import Settings
 from obs import configure_logging
-from obs.metrics import MetricsServer
 from services.executor.config import ExecutorAccount, ExecutorConfig
 from services.executor.metrics import registry_for
 from services.executor.service import Executor
-from services.runtime import account_config, connected
+from services.runtime import account_config, connected, serve
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,17 +55,12 @@ async def run(args: argparse.Namespace) -> None:
         for account in accounts:  # masked in every log line, whatever logs it
             redactor.add(account.bybit.api_secret.reveal())
         executor = Executor(bus, accounts, config)
-        async with contextlib.AsyncExitStack() as stack:
-            if args.metrics_port is not None:
-                server = MetricsServer(
-                    registry_for(executor.stats),
-                    port=args.metrics_port,
-                    health=lambda: bus.state is BusState.CONNECTED,
-                )
-                await stack.enter_async_context(server)
-                structlog.get_logger(__name__).info("metrics_serving", port=server.port)
-            with shutdown_event() as stop:
-                await executor.run(stop)
+        await serve(
+            executor.run,
+            metrics_port=args.metrics_port,
+            registry=registry_for(executor.stats),
+            health=lambda: bus.state is BusState.CONNECTED,
+        )
 
 
 async def load_accounts(

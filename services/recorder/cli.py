@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 
-import structlog
-
-from bus import BusState, shutdown_event
+from bus import BusState
 from infra import Settings
 from obs import configure_logging
-from obs.metrics import MetricsServer
 from services.recorder.config import RecorderConfig
 from services.recorder.metrics import registry_for
 from services.recorder.service import Recorder
-from services.runtime import connected
+from services.runtime import connected, serve
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,17 +31,12 @@ async def run(args: argparse.Namespace) -> None:
     config = RecorderConfig(durable=args.durable, batch_size=args.batch_size)
     async with connected(Settings.from_env(), "recorder") as (bus, pool):
         recorder = Recorder(bus, pool, config)
-        async with contextlib.AsyncExitStack() as stack:
-            if args.metrics_port is not None:
-                server = MetricsServer(
-                    registry_for(recorder.stats),
-                    port=args.metrics_port,
-                    health=lambda: bus.state is BusState.CONNECTED,
-                )
-                await stack.enter_async_context(server)
-                structlog.get_logger(__name__).info("metrics_serving", port=server.port)
-            with shutdown_event() as stop:
-                await recorder.run(stop)
+        await serve(
+            recorder.run,
+            metrics_port=args.metrics_port,
+            registry=registry_for(recorder.stats),
+            health=lambda: bus.state is BusState.CONNECTED,
+        )
 
 
 def main() -> None:

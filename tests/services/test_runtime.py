@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+
 import pytest
+from prometheus_client import CollectorRegistry
 
 from bybit import Environment, Secret
 from infra import Settings
-from services.runtime import VenueConfigError, account_config, venue_config
+from services.runtime import VenueConfigError, account_config, serve, venue_config
 from tenants import ApiCredentials
 
 SIM = Settings(sim_url="http://127.0.0.1:8123")
@@ -37,3 +42,16 @@ def test_bad_environment_or_missing_simulator_url_names_the_account() -> None:
         venue_config(Settings(), "sim", account_id="a9")
     with pytest.raises(VenueConfigError, match=r"'a9'.*'moon'"):
         venue_config(SIM, "moon", account_id="a9")
+
+
+async def test_serve_runs_the_service_until_sigterm() -> None:
+    seen: list[str] = []
+
+    async def service(stop: asyncio.Event) -> None:
+        seen.append("started")
+        os.kill(os.getpid(), signal.SIGTERM)  # what `docker stop` / systemd send
+        await asyncio.wait_for(stop.wait(), 5)
+        seen.append("stopped cleanly")
+
+    await serve(service, metrics_port=None, registry=CollectorRegistry(), health=lambda: True)
+    assert seen == ["started", "stopped cleanly"]
