@@ -1,6 +1,12 @@
 """Tenants: users, their accounts (with envelope-encrypted API secrets), strategies, runs
-and saved grid state, all behind PostgreSQL row-level security."""
+and saved grid state, all behind PostgreSQL row-level security.
 
+Every read and write of a user-owned row runs inside ``store.tenancy.tenant_scope``, so
+row-level security decides what a query sees. The only unscoped queries are on ``users``
+(creating one, finding one by name, listing them) and ``gridtwin_user_ids()``, which the
+services use to visit each user in turn."""
+
+from tenants.accounts import create_account, list_accounts, load_credentials, rotate_master_key
 from tenants.crypto import MasterKey, SealedSecret, rewrap, seal, unseal
 from tenants.errors import (
     ConfigFieldError,
@@ -9,29 +15,19 @@ from tenants.errors import (
     SecretDecryptError,
     TenantError,
 )
+from tenants.grid_state import load_grid_states, save_grid_state
 from tenants.models import AccountSpec, ApiCredentials, Environment, RiskSettings, StrategySpec
 from tenants.parsing import StrategyFileResult, load_strategy_file, parse_account, parse_strategy
-from tenants.repo import (
-    create_account,
-    create_run,
+from tenants.rows import AccountRow, RunKind, RunRow, UserRow
+from tenants.runs import create_run, finish_run, list_runs
+from tenants.strategies import (
     create_strategies,
     create_strategy,
-    create_user,
-    finish_run,
-    list_accounts,
-    list_runs,
     list_strategies,
-    list_users,
-    load_credentials,
-    load_grid_states,
     load_strategies,
-    rotate_master_key,
-    save_grid_state,
     set_strategy_enabled,
-    user_id_by_name,
-    user_ids,
 )
-from tenants.rows import AccountRow, RunKind, RunRow, UserRow
+from tenants.users import create_user, list_users, user_id_by_name, user_ids
 
 __all__ = [
     "AccountRow",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 import msgspec
 
@@ -167,18 +167,3 @@ class ApiCredentials(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if not isinstance(self.api_secret, Secret):
             raise TypeError("api_secret must be a bybit Secret")
-
-
-_PARSING = frozenset(
-    {"StrategyFileResult", "load_strategy_file", "parse_account", "parse_strategy"}
-)
-
-
-def __getattr__(name: str) -> Any:
-    # The decoders live in tenants.parsing (they import this module); importers of
-    # ``tenants.models`` find them here too.
-    if name in _PARSING:
-        from tenants import parsing
-
-        return getattr(parsing, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

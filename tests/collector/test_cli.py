@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import signal
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -42,6 +38,7 @@ from tests.collector.helpers import (
     trader,
     wait_stored,
 )
+from tests.fixtures.processes import service_env, service_process
 
 SETTINGS = Settings(sim_url="http://127.0.0.1:8123")
 
@@ -96,20 +93,6 @@ async def _seed(pool: asyncpg.Pool, master: MasterKey) -> None:
         await create_strategy(conn, user, _strategy("s-btc", ACCOUNT_A, SYMBOL))
 
 
-@contextlib.asynccontextmanager
-async def _process(env: dict[str, str], log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
-    with log.open("ab") as out:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.collector", env=env, stdout=out, stderr=out
-        )
-    try:
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-
-
 def _restart_closed(items: list[Stored]) -> bool:
     ends = {g.stream for g in of_type(items, proto.GapEnd)}
     return {"public", f"private:{ACCOUNT_A}"} <= ends
@@ -134,17 +117,16 @@ async def test_sigkilled_process_restarts_without_losing_or_doubling_events(
     master = MasterKey.generate()
     await _seed(pool, master)
     await bus.ensure_stream()
-    env = {
-        **os.environ,
-        "GRIDTWIN_NATS_URL": nats_url,
-        "GRIDTWIN_DATABASE_URL": database_url,
-        "GRIDTWIN_BUS_PREFIX": bus_config.prefix,
-        "GRIDTWIN_MASTER_KEY": master.to_text(),
-        "GRIDTWIN_SIM_URL": f"http://127.0.0.1:{sim.port}",
-    }
+    env = service_env(
+        GRIDTWIN_NATS_URL=nats_url,
+        GRIDTWIN_DATABASE_URL=database_url,
+        GRIDTWIN_BUS_PREFIX=bus_config.prefix,
+        GRIDTWIN_MASTER_KEY=master.to_text(),
+        GRIDTWIN_SIM_URL=f"http://127.0.0.1:{sim.port}",
+    )
     log = tmp_path / "collector.log"
     async with trader(sim) as trade:
-        async with _process(env, log) as proc:
+        async with service_process("collector", [], env, log) as proc:
             # Started: the account's start-up back-fill (wallet snapshot) is stored.
             await wait_stored(bus, lambda i: bool(of_type(i, proto.Wallet)), "start-up")
             async with asyncio.timeout(30):
@@ -157,7 +139,7 @@ async def test_sigkilled_process_restarts_without_losing_or_doubling_events(
         await trade.place_order(resting_buy("58000", "kill-2"))
         sim.trade(SYMBOL, "57990", "0.01", side="Sell")  # filled while nobody listens
         sim.trade(SYMBOL, "58100", "0.02", side="Buy")
-        async with _process(env, log) as proc:
+        async with service_process("collector", [], env, log) as proc:
             await wait_stored(bus, _restart_closed, "the restart gaps")
             sim.trade(SYMBOL, "58200", "0.01", side="Buy")
             items = await wait_stored(bus, lambda i: _everything(i, sim), "everything")

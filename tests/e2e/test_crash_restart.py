@@ -25,8 +25,8 @@ from services.exchange_sim import ExchangeSim
 from store import create_pool
 from tenants import MasterKey
 from tests.e2e import checks
-from tests.e2e.processes import ServiceProcess, service_env
 from tests.e2e.scenario import scenario, sim_config
+from tests.fixtures.processes import ServiceProcess, service_env
 
 pytestmark = pytest.mark.slow
 

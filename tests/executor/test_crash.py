@@ -4,11 +4,7 @@ placement and started again; no order is ever doubled on the exchange."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import signal
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -31,29 +27,9 @@ from tests.executor.helpers import (
     sys_subject,
     until,
 )
+from tests.fixtures.processes import service_env, service_process
 
-
-@contextlib.asynccontextmanager
-async def cli_process(
-    env: dict[str, str], instance: str, log: Path
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    with log.open("ab") as out:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "services.executor",
-            "--instance",
-            instance,
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-    try:
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+FIRST, SECOND = ["--instance", "first"], ["--instance", "second"]
 
 
 def _active(leases: list[ExecutorLease], instance: str) -> bool:
@@ -76,13 +52,12 @@ async def test_sigkill_mid_placement_then_restart_never_doubles_an_order(
     sim = exchange_sim
     master = MasterKey.generate()
     await seed(pool, master)
-    env = {
-        **os.environ,
-        "GRIDTWIN_NATS_URL": nats_url,
-        "GRIDTWIN_DATABASE_URL": database_url,
-        "GRIDTWIN_BUS_PREFIX": bus_config.prefix,
-        "GRIDTWIN_MASTER_KEY": master.to_text(),
-    }
+    env = service_env(
+        GRIDTWIN_NATS_URL=nats_url,
+        GRIDTWIN_DATABASE_URL=database_url,
+        GRIDTWIN_BUS_PREFIX=bus_config.prefix,
+        GRIDTWIN_MASTER_KEY=master.to_text(),
+    )
     log = tmp_path / "executor.log"
     b = batch(place("59000"), place("58900"))
     try:
@@ -94,7 +69,7 @@ async def test_sigkill_mid_placement_then_restart_never_doubles_an_order(
         ):
             # The first process reaches the exchange through a proxy that can hold answers.
             first_env = {**env, "GRIDTWIN_SIM_URL": proxy.url}
-            async with cli_process(first_env, "first", log) as first:
+            async with service_process("executor", FIRST, first_env, log) as first:
                 await until(lambda: _active(leases.of(ExecutorLease), "first"))
                 proxy.hold_s = 60  # the exchange accepts, the answers never arrive
                 await bus.publish(NS, b)
@@ -104,7 +79,7 @@ async def test_sigkill_mid_placement_then_restart_never_doubles_an_order(
             assert results.for_batch(b.event_id) == []
 
             second_env = {**env, "GRIDTWIN_SIM_URL": f"http://127.0.0.1:{sim.port}"}
-            async with cli_process(second_env, "second", log) as second:
+            async with service_process("executor", SECOND, second_env, log) as second:
                 # Takes over once the dead one's lease expired; adopts its order first.
                 await until(lambda: _active(leases.of(ExecutorLease), "second"))
                 (report,) = [r for r in reports.of(ReconcileReport) if r.instance == "second"]
