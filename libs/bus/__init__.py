@@ -4,6 +4,7 @@ from bus.client import MSG_ID, Bus, BusState, BusStats, Handler, redact_url
 from bus.config import BusConfig, StreamConfig
 from bus.consumer import Batch, PullConsumer, StreamMessage
 from bus.errors import BusClosedError, BusConnectionError, BusError, PublishError
+from bus.publisher import DurablePublisher, PublishStats
 from bus.reader import StreamBatch, StreamReader
 from bus.shutdown import shutdown_event
 
@@ -17,8 +18,10 @@ __all__ = [
     "BusError",
     "BusState",
     "BusStats",
+    "DurablePublisher",
     "Handler",
     "PublishError",
+    "PublishStats",
     "PullConsumer",
     "StreamBatch",
     "StreamConfig",

@@ -20,10 +20,9 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 import proto
-from bus import Bus
+from bus import Bus, DurablePublisher
 from services.collector.config import CollectorConfig
 from services.collector.private import PrivateStream
-from services.collector.publisher import DurablePublisher
 from services.collector.stats import CollectorStats
 
 log = structlog.get_logger(__name__)

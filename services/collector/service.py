@@ -20,12 +20,11 @@ import msgspec
 import structlog
 
 import proto
-from bus import Bus, BusState
+from bus import Bus, BusState, DurablePublisher
 from bybit import BybitConfig, BybitError, BybitHttpClient, BybitWebSocketClient
 from services.collector.config import CollectorAccount, CollectorConfig
 from services.collector.private import PrivateStream
 from services.collector.public import PublicStream
-from services.collector.publisher import DurablePublisher
 from services.collector.resync import ResyncResponder
 from services.collector.stats import CollectorStats
 from services.collector.streams import Shared, Stream

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from bus import PublishStats
 
 
-class CollectorStats:
+class CollectorStats(PublishStats):
+    """``published``, ``publish_retries`` and ``unacknowledged_at_stop`` come from
+    :class:`bus.PublishStats` (counted by the publisher)."""
+
     def __init__(self) -> None:
-        #: Events acknowledged by JetStream, per kind (``trade``, ``execution`` …).
-        self.published: Counter[str] = Counter()
+        super().__init__()
         #: Items recovered by back-fills and resyncs (trades, executions, snapshots).
         self.backfilled = 0
         #: Gaps handled (disconnects, stale sockets, restarts).
         self.gaps = 0
-        #: Publishes repeated after an error or a missing ack.
-        self.publish_retries = 0
         #: REST calls of a back-fill or resync that failed (every attempt counts).
         self.backfill_errors = 0
         #: Back-fills that could not recover everything (a part failed, or more trades
@@ -26,9 +26,3 @@ class CollectorStats:
         self.resyncs = 0
         #: Streams that ended for good (auth or subscribe refused).
         self.stream_failures = 0
-        #: Publishes not acknowledged when the collector had to stop (logged as errors).
-        self.unacknowledged_at_stop = 0
-
-    @property
-    def published_total(self) -> int:
-        return sum(self.published.values())

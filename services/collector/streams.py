@@ -17,12 +17,11 @@ import msgspec
 import structlog
 
 import proto
-from bus import Bus
+from bus import Bus, DurablePublisher
 from bybit import BybitError, BybitHttpClient, BybitWebSocketClient, Disconnect
 from services.collector import backfill
 from services.collector.config import CollectorConfig
 from services.collector.dedup import RecentIds
-from services.collector.publisher import DurablePublisher
 from services.collector.stats import CollectorStats
 
 log = structlog.get_logger(__name__)

@@ -29,6 +29,7 @@ _COUNTERS = (
     ("orphans", "foreign orders seen by reconciliation"),
     ("missing", "orders in the view the exchange no longer had"),
     ("publish_errors", "results JetStream did not acknowledge"),
+    ("publish_retries", "results re-published after an error or a missing ack"),
     ("queue_full", "batches that waited for room in a worker queue"),
 )
 

@@ -12,7 +12,7 @@ import contextlib
 from typing import Any
 
 import proto
-from bus import Bus
+from bus import Bus, DurablePublisher
 from proto import (
     CancelIntent,
     ExecReject,
@@ -30,7 +30,8 @@ from services.executor.stats import ExecutorStats
 
 Intent = PlaceIntent | CancelIntent
 Outcome = ExecResult | ExecReject
-_ACK_TIMEOUT_S = 10.0
+_ACK_WAIT_S = 10.0
+_MAX_IN_FLIGHT = 256
 
 
 def action(intent: Intent) -> str:
@@ -58,7 +59,19 @@ class Outbox:
         # Captured namespaces go through JetStream (stored once per event id, recorded);
         # others (replay runs) are not captured and use core NATS.
         self._durable = config.namespace in bus.config.stream.namespaces
-        self._unacked: list[tuple[proto.Message, asyncio.Future[Any]]] = []
+        self._publisher = (
+            DurablePublisher(
+                bus,
+                config.namespace,
+                stats,
+                timeout_s=_ACK_WAIT_S,
+                max_in_flight=_MAX_IN_FLIGHT,
+                retry_max_s=5.0,
+            )
+            if self._durable
+            else None
+        )
+        self._batch: list[asyncio.Future[None]] = []
 
     def result(
         self,
@@ -152,29 +165,33 @@ class Outbox:
         await self.emit(report)
         return report
 
+    async def run_acks(self) -> None:
+        """Check the acks of pipelined answers (re-publishing any not stored) until
+        cancelled; a worker runs it for its lifetime."""
+        if self._publisher is not None:
+            await self._publisher.run()
+
     async def emit_pipelined(self, message: proto.Message) -> None:
-        """Send without waiting for the stream's ack (the next REST call goes out
-        meanwhile); :meth:`flush` collects the acks. Answers keep their order."""
-        if not self._durable:
+        """Send without waiting for the stream's ack, so the next REST call goes out
+        meanwhile; :meth:`flush` waits for the batch's answers to be stored."""
+        if self._publisher is None:
             await self.emit(message)
             return
-        try:
-            future = await self.bus.publish_durable_nowait(
-                proto.subject_for(self._ns, message), proto.encode(message), message.event_id
-            )
-        except Exception:
-            await self.emit(message)
-            return
-        self._unacked.append((message, future))
+        self._batch.append(await self._publisher.publish(message))
 
     async def flush(self) -> None:
-        """Wait for the acks of pipelined answers; any not stored is sent again."""
-        pending, self._unacked = self._unacked, []
-        for message, future in pending:
-            try:
-                await asyncio.wait_for(future, _ACK_TIMEOUT_S)
-            except Exception:
-                await self.emit(message)  # same Nats-Msg-Id: stored once either way
+        """Wait until the answers sent with :meth:`emit_pipelined` are stored."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        _, pending = await asyncio.wait(batch, timeout=_ACK_WAIT_S)
+        if pending:  # still being re-published by run_acks; a stop reports what is left
+            self._log.warning("executor_answers_unacknowledged", count=len(pending))
+
+    async def close(self, grace_s: float) -> None:
+        """At a worker's end: give pending answers ``grace_s`` to be stored."""
+        if self._publisher is not None and not await self._publisher.flush(grace_s):
+            self._publisher.abandon()
 
     async def emit(self, message: proto.Message) -> None:
         """JetStream publish (captured for the recorder); core publish when that fails."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bus import PublishStats
 
-class ExecutorStats:
+
+class ExecutorStats(PublishStats):
     def __init__(self) -> None:
+        super().__init__()  # answers stored, their re-publishes, left at a stop
         self.batches = 0  # intent batches taken by a worker
         self.ignored_batches = 0  # for an account this worker does not lead
         self.intents = 0

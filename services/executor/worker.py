@@ -92,6 +92,8 @@ class AccountWorker:
         """Serve until :meth:`request_stop` or :meth:`demote`; always cleans up."""
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(self._http.close)
+            acks = asyncio.create_task(self.outbox.run_acks(), name=f"acks-{self.account_id}")
+            stack.push_async_callback(self._stop_acks, acks)
             stack.push_async_callback(self._unsubscribe_account)
             await self._subscribe_account()
             if not await self._start_up():
@@ -109,6 +111,12 @@ class AccountWorker:
             self.ready.set()
             self._log.info("executor_worker_ready", term=self.term, orders=len(self.book))
             await self._serve()
+
+    async def _stop_acks(self, acks: asyncio.Task[None]) -> None:
+        await self.outbox.close(self.config.stop_grace_s)
+        acks.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await acks
 
     def request_stop(self) -> None:
         """Graceful: finish the batch in progress, then stop."""

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import proto
-from bus import Bus
-from services.collector.publisher import DurablePublisher
-from services.collector.stats import CollectorStats
+from bus import Bus, DurablePublisher, PublishStats
 from tests.collector.helpers import WAIT_S, stored
 from tests.fixtures.events import trade_frame
 
 
-def _publisher(bus: Bus, stats: CollectorStats, **kw: float) -> DurablePublisher:
+def _publisher(bus: Bus, stats: PublishStats, **kw: float) -> DurablePublisher:
     options = {"timeout_s": 2.0, "max_in_flight": 100, "retry_max_s": 0.2, **kw}
     return DurablePublisher(bus, "live", stats, **options)  # type: ignore[arg-type]
 
@@ -20,7 +18,7 @@ def _publisher(bus: Bus, stats: CollectorStats, **kw: float) -> DurablePublisher
 async def test_events_published_before_the_stream_exists_are_stored_once_it_does(
     bus: Bus,
 ) -> None:
-    stats = CollectorStats()
+    stats = PublishStats()
     publisher = _publisher(bus, stats)
     acks = asyncio.create_task(publisher.run())
     try:
@@ -42,7 +40,7 @@ async def test_events_published_before_the_stream_exists_are_stored_once_it_does
 
 async def test_pipelined_publishes_keep_their_order_and_bound(bus: Bus) -> None:
     await bus.ensure_stream()
-    stats = CollectorStats()
+    stats = PublishStats()
     publisher = _publisher(bus, stats, max_in_flight=8)
     acks = asyncio.create_task(publisher.run())
     try:
