@@ -84,21 +84,28 @@ class Outbox:
         shadow: bool = False,
         client_order_id: str | None = None,
     ) -> ExecResult:
-        now = self._clock.time_ns()
+        header = self._answer_header(batch, index, intent)
         return ExecResult(
-            event_id=f"{batch.event_id}:{index}",
-            ts_exchange_ms=now // 1_000_000,
-            ts_local_ns=now,
-            account_id=self.account_id,
-            symbol=intent.symbol,
-            intent_batch_id=batch.event_id,
-            action=action(intent),
+            **header,
             client_order_id=intent.client_order_id if client_order_id is None else client_order_id,
             order_link_id=link_id,
             order_id=order_id,
             shadow=shadow,
-            latency_ns=max(now - batch.ts_local_ns, 0),
+            latency_ns=max(header["ts_local_ns"] - batch.ts_local_ns, 0),
         )
+
+    def _answer_header(self, batch: IntentBatch, index: int, intent: Intent) -> dict[str, Any]:
+        """The fields every answer to intent ``index`` of ``batch`` shares."""
+        now = self._clock.time_ns()
+        return {
+            "event_id": f"{batch.event_id}:{index}",
+            "ts_exchange_ms": now // 1_000_000,
+            "ts_local_ns": now,
+            "account_id": self.account_id,
+            "symbol": intent.symbol,
+            "intent_batch_id": batch.event_id,
+            "action": action(intent),
+        }
 
     def reject(
         self,
@@ -120,15 +127,8 @@ class Outbox:
             ret_code=ret_code,
             detail=verdict.detail,
         )
-        now = self._clock.time_ns()
         return ExecReject(
-            event_id=f"{batch.event_id}:{index}",
-            ts_exchange_ms=now // 1_000_000,
-            ts_local_ns=now,
-            account_id=self.account_id,
-            symbol=intent.symbol,
-            intent_batch_id=batch.event_id,
-            action=action(intent),
+            **self._answer_header(batch, index, intent),
             client_order_id=intent.client_order_id,
             ret_code=ret_code,
             reason=verdict.reason.value,

@@ -145,14 +145,7 @@ class OrderGateway:
                     unknown = True
                 failures += 1
                 if failures > self._max_retries:
-                    return OpResult(
-                        False,
-                        Health.FAILURE,
-                        reason=RejectReason.RETRIES_EXHAUSTED,
-                        ret_code=getattr(exc, "ret_code", None) or 0,
-                        detail=str(exc),
-                        outcome_unknown=unknown,
-                    )
+                    return _exhausted(exc, outcome_unknown=unknown)
                 await self._backoff_sleep(failures, exc)
 
     async def cancel(self, symbol: str, order_id: str) -> OpResult:
@@ -173,13 +166,7 @@ class OrderGateway:
                     return _reject(exc, Health.FAILURE)
                 failures += 1
                 if failures > self._max_retries:
-                    return OpResult(
-                        False,
-                        Health.FAILURE,
-                        reason=RejectReason.RETRIES_EXHAUSTED,
-                        ret_code=getattr(exc, "ret_code", None) or 0,
-                        detail=str(exc),
-                    )
+                    return _exhausted(exc)
                 await self._backoff_sleep(failures, exc)
 
     def _check_aborted(self) -> None:
@@ -189,3 +176,15 @@ class OrderGateway:
     async def _backoff_sleep(self, failures: int, exc: BybitError) -> None:
         self._on_retry(failures, exc)
         await asyncio.sleep(self._backoff[min(failures - 1, len(self._backoff) - 1)])
+
+
+def _exhausted(exc: BybitError, *, outcome_unknown: bool = False) -> OpResult:
+    """The retry budget is spent: a failure for the breaker."""
+    return OpResult(
+        False,
+        Health.FAILURE,
+        reason=RejectReason.RETRIES_EXHAUSTED,
+        ret_code=getattr(exc, "ret_code", None) or 0,
+        detail=str(exc),
+        outcome_unknown=outcome_unknown,
+    )
