@@ -64,7 +64,8 @@ async def run(nats_url: str, pool: asyncpg.Pool, ticks: int = 200) -> list[Figur
     )
     missed = 0
     tick_seen: dict[str, int] = {}
-    batch_seen: dict[str, tuple[str, int]] = {}
+    trigger_of: dict[str, str] = {}  # batch id → the ticker that caused it
+    first_batch: dict[str, int] = {}  # trigger (ticker) id → first batch it caused
     accepted: dict[str, int] = {}
     got = asyncio.Event()
 
@@ -73,9 +74,10 @@ async def run(nats_url: str, pool: asyncpg.Pool, ticks: int = 200) -> list[Figur
         if isinstance(message, proto.Ticker):
             tick_seen[message.event_id] = message.ts_local_ns
         elif isinstance(message, proto.IntentBatch):
-            batch_seen[message.event_id] = (message.trigger_event_id, now)
+            trigger_of[message.event_id] = message.trigger_event_id
+            first_batch.setdefault(message.trigger_event_id, now)
         elif isinstance(message, proto.ExecResult) and message.action == "place":
-            trigger = batch_seen.get(message.intent_batch_id, ("", 0))[0]
+            trigger = trigger_of.get(message.intent_batch_id, "")
             if trigger and trigger not in accepted:
                 accepted[trigger] = now
                 got.set()
@@ -103,7 +105,7 @@ async def run(nats_url: str, pool: asyncpg.Pool, ticks: int = 200) -> list[Figur
     to_intent, to_accepted = [], []
     for trigger, done_ns in accepted.items():
         seen = tick_seen.get(trigger)
-        batch = next((ns for t, ns in batch_seen.values() if t == trigger), None)
+        batch = first_batch.get(trigger)
         if seen is None or batch is None:
             continue
         to_intent.append((batch - seen) / 1e6)

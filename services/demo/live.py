@@ -28,7 +28,7 @@ from services.engine.instruments import fetch_instruments
 from services.exchange_sim import ExchangeSim
 from services.executor import Executor, ExecutorAccount, ExecutorConfig
 from services.recorder import Recorder, RecorderConfig
-from services.runtime import venue_config
+from services.runtime import account_config, venue_config
 from store import read_offset
 from tenants import MasterKey
 
@@ -121,15 +121,6 @@ class LiveStack:
         async with self.pool.acquire() as conn:
             return await tenants.load_credentials(conn, None, self.master)
 
-    def _venue(self, creds: tenants.ApiCredentials) -> Any:
-        return venue_config(
-            self.settings,
-            creds.environment,
-            account_id=creds.account_id,
-            api_key=creds.api_key,
-            api_secret=creds.api_secret,
-        )
-
     async def _build(self, name: str, bus: Bus) -> Any:
         if name == "recorder":
             return Recorder(bus, self.pool, RecorderConfig(report_every_s=30))
@@ -143,7 +134,7 @@ class LiveStack:
                 CollectorConfig(namespace=self.ns, symbols=self.scenario.symbols),
                 public,
                 [
-                    CollectorAccount(account_id=a, bybit=self._venue(c))
+                    CollectorAccount(account_id=a, bybit=account_config(self.settings, c))
                     for a, c in sorted(creds.items())
                 ],
             )
@@ -160,7 +151,7 @@ class LiveStack:
                 [
                     ExecutorAccount(
                         account_id=a,
-                        bybit=self._venue(c),
+                        bybit=account_config(self.settings, c),
                         shadow_strategies=frozenset(shadow.get(a, ())),
                     )
                     for a, c in sorted(creds.items())

@@ -24,7 +24,6 @@ class AccountSummary(msgspec.Struct, kw_only=True):
     long_size: Decimal = _ZERO
     short_size: Decimal = _ZERO
     wallet_balance: Decimal = _ZERO
-    rejects: int = 0
     #: What the exchange itself says, for the comparison columns.
     exchange_fills: int = 0
     exchange_long: Decimal = _ZERO
@@ -50,7 +49,7 @@ async def stored_summaries(
     positions: dict[tuple[str, str, int], proto.Position] = {}
     rows = await conn.fetch(
         "SELECT kind, account_id, payload FROM events WHERE ns = $1 AND account_id IS NOT NULL"
-        " AND kind IN ('order', 'execution', 'position', 'wallet', 'exec_reject')"
+        " AND kind IN ('order', 'execution', 'position', 'wallet')"
         " ORDER BY stream_seq",
         namespace,
     )
@@ -58,8 +57,7 @@ async def stored_summaries(
         summary = out.get(row["account_id"])
         if summary is None:
             continue
-        family = Family.EXEC if row["kind"] == "exec_reject" else Family.ACCT
-        message = proto.decode(bytes(row["payload"]), family)
+        message = proto.decode(bytes(row["payload"]), Family.ACCT)
         match message:
             case proto.OrderUpdate():
                 order_ids[summary.account_id].add(message.order_id)
@@ -73,8 +71,6 @@ async def stored_summaries(
                 positions[(summary.account_id, message.symbol, message.position_idx)] = message
             case proto.Wallet(coin="USDT"):
                 summary.wallet_balance = message.wallet_balance
-            case proto.ExecReject():
-                summary.rejects += 1
     for account_id, ids in order_ids.items():
         out[account_id].orders = len(ids)
     for (account_id, _symbol, idx), position in positions.items():

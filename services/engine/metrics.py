@@ -32,6 +32,17 @@ class _EngineCollector(Collector):
         stats = msgspec.structs.asdict(self._engine.stats)
         for name, help_text in _HELP.items():
             yield CounterMetricFamily(f"gridtwin_engine_{name}", help_text, value=stats[name])
+        runners = self._engine.runners.values()
+        yield CounterMetricFamily(
+            "gridtwin_engine_zero_qty_dropped",
+            "places dropped because their quantity resolved to 0 (§6.6)",
+            value=sum(r.zero_qty_dropped for r in runners),
+        )
+        yield CounterMetricFamily(
+            "gridtwin_engine_reduce_only_held",
+            "reduce-only places held back while their leg is flat",
+            value=sum(r.reduce_only_held for r in runners),
+        )
         yield GaugeMetricFamily(
             "gridtwin_engine_strategies", "strategies running", value=len(self._engine.runners)
         )

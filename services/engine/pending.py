@@ -70,6 +70,3 @@ class PendingIntents:
         for key in self._gate_rejected:
             self._places.pop(key, None)
         self._gate_rejected.clear()
-
-    def __len__(self) -> int:
-        return len(self._places) + len(self._cancels)

@@ -68,7 +68,6 @@ class StrategyRunner:
         self.sizer = Sizer(spec.amount, spec.risk, instrument)
         self.pending = PendingIntents(config.inflight_timeout_s, config.reject_backoff_s, clock)
         self._seen_exec: OrderedDict[str, None] = OrderedDict()
-        self.intents_published = 0
         self.zero_qty_dropped = 0
         self.reduce_only_held = 0
 
@@ -88,7 +87,6 @@ class StrategyRunner:
         out = self._to_wire(intents)
         if not out:
             return None
-        self.intents_published += len(out)
         return proto.IntentBatch(
             event_id=f"{self.spec.strategy_id}:{ticker.event_id}",
             ts_exchange_ms=ticker.ts_exchange_ms,
