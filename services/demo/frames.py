@@ -13,7 +13,7 @@ from pathlib import Path
 import proto
 from services.exchange_sim.config import DEFAULT_INSTRUMENTS, RandomWalkFeed
 from services.exchange_sim.feed import random_walk, read_trade_file
-from services.exchange_sim.models import Trade
+from venue.models import Trade
 
 REAL_HOUR = "binance_um/BTCUSDT_trades_2020-12-09_0000-0100.csv.gz"
 MAX_TRADES_PER_FRAME = 1024

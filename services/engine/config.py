@@ -1,13 +1,10 @@
-"""Engine settings and the instrument rules it sizes and rounds with."""
+"""Engine settings."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 import msgspec
-
-from gridcore import InstrumentInfo
 
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
@@ -28,17 +25,3 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     reject_backoff_s: PositiveFloat = 2.0
     #: Grid-state writes are coalesced over this period (latest wins, S-2).
     persist_interval_s: PositiveFloat = 0.2
-
-
-class Instrument(msgspec.Struct, frozen=True, kw_only=True):
-    """What the engine needs of ``/v5/market/instruments-info`` for one symbol."""
-
-    symbol: str
-    tick_size: Decimal
-    qty_step: Decimal
-    min_qty: Decimal = Decimal("0.001")
-    max_qty: Decimal = Decimal("1000")
-
-    @property
-    def info(self) -> InstrumentInfo:
-        return InstrumentInfo(qty_step=self.qty_step, min_qty=self.min_qty, max_qty=self.max_qty)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from bybit import BybitHttpClient, BybitMarketHttpAPI
-from services.engine.config import Instrument
+from runner import Instrument
 
 
 async def fetch_instruments(http: BybitHttpClient, symbols: Iterable[str]) -> dict[str, Instrument]:

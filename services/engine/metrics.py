@@ -40,7 +40,7 @@ class _EngineCollector(Collector):
         )
         yield CounterMetricFamily(
             "gridtwin_engine_reduce_only_held",
-            "reduce-only places held back while their leg is flat",
+            "reduce-only places held back: their leg has no room for one more close",
             value=sum(r.reduce_only_held for r in runners),
         )
         yield GaugeMetricFamily(

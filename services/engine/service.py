@@ -17,9 +17,9 @@ from nats.aio.msg import Msg
 import proto
 from bus import MSG_ID, Bus
 from proto.subjects import Family, SubjectError, parse
-from services.engine.config import EngineConfig, Instrument
+from runner import Instrument, PendingIntents, StrategyRunner
+from services.engine.config import EngineConfig
 from services.engine.persist import GridStateWriter, SaveGrid
-from services.engine.strategy import StrategyRunner
 from tenants.models import StrategySpec
 
 log = structlog.get_logger(__name__)
@@ -79,10 +79,11 @@ class Engine:
                 runner = StrategyRunner(
                     spec,
                     instrument,
-                    config,
+                    pending=PendingIntents(
+                        config.inflight_timeout_s, config.reject_backoff_s, clock
+                    ),
                     saved_document=saved.get(spec.strategy_id),
                     on_grid_change=self._writer.changed if self._writer else None,
-                    clock=clock,
                 )
             except ValueError as exc:
                 self._fail(spec.strategy_id, str(exc))

@@ -15,9 +15,9 @@ from services.exchange_sim.config import (
     SimConfig,
     load_config,
 )
-from services.exchange_sim.errors import BybitError, RetCode
 from services.exchange_sim.faults import Faults
 from services.exchange_sim.server import ExchangeSim, SimState
+from venue.errors import BybitError, RetCode
 
 __all__ = [
     "AccountConfig",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from services.exchange_sim.clock import wall_ms
-from services.exchange_sim.errors import BybitError, RetCode
+from venue.errors import BybitError, RetCode
 
 __all__ = ["sign", "verify_rest", "verify_ws_auth"]
 

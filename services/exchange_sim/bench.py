@@ -11,7 +11,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from services.exchange_sim.clock import IdGen, VirtualClock
+from services.exchange_sim.clock import VirtualClock
 from services.exchange_sim.config import (
     AccountConfig,
     FeedConfig,
@@ -20,12 +20,13 @@ from services.exchange_sim.config import (
     RateLimitConfig,
     SimConfig,
 )
-from services.exchange_sim.engine import Exchange
-from services.exchange_sim.errors import BybitError
 from services.exchange_sim.feed import FeedReader
-from services.exchange_sim.funding import FundingSchedule
-from services.exchange_sim.models import OrderRequest, Trade
 from services.exchange_sim.server import ExchangeSim
+from venue.errors import BybitError
+from venue.funding import FundingSchedule
+from venue.ids import IdGen
+from venue.kernel import Venue
+from venue.models import OrderRequest, Trade
 
 __all__ = ["run_bench"]
 
@@ -59,7 +60,7 @@ def _read_all(cfg: SimConfig) -> tuple[list[Trade], float]:
     return trades, elapsed
 
 
-def _place_grid(ex: Exchange, symbol: str, center: Decimal) -> None:
+def _place_grid(ex: Venue, symbol: str, center: Decimal) -> None:
     """RESTING orders: half buys below, half sells above `center`, SPACING_TICKS apart."""
     inst = ex.markets[symbol].inst
     center = (center / inst.tick_size).to_integral_value() * inst.tick_size
@@ -70,7 +71,7 @@ def _place_grid(ex: Exchange, symbol: str, center: Decimal) -> None:
             ex.place("BENCH", req)
 
 
-def _replenish(ex: Exchange, symbol: str, before: int) -> None:
+def _replenish(ex: Venue, symbol: str, before: int) -> None:
     """Hedge-grid behaviour: a completed order re-quotes its qty one step away on the other
     side, in the same position (open long -> close long above, close long -> open long below,
     and mirrored for the short side), so the book stays near RESTING orders."""
@@ -91,7 +92,7 @@ def _replenish(ex: Exchange, symbol: str, before: int) -> None:
 
 def _engine_core(cfg: SimConfig, trades: list[Trade]) -> tuple[float, int, int]:
     clock = VirtualClock(trades[0].ts_ms, None)
-    ex = Exchange(cfg, clock, IdGen(cfg.seed), FundingSchedule(cfg.funding))
+    ex = Venue(cfg, clock.now_ms, IdGen(cfg.seed), FundingSchedule(cfg.funding))
     symbol = trades[0].symbol
     ex.set_initial_price(symbol, trades[0].price)
     _place_grid(ex, symbol, trades[0].price)
@@ -141,7 +142,7 @@ async def run_bench(
             "engine_core_trades_per_s",
             n / core_s,
             "trades/s",
-            f"{source}: Exchange.on_trades only (trades pre-parsed, no server, no WS clients, "
+            f"{source}: Venue.on_trades only (trades pre-parsed, no server, no WS clients, "
             f"events discarded), {RESTING} resting orders re-quoted grid-style after each fill; "
             f"{core_fills} fills, {resting} resting at the end",
         ),

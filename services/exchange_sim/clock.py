@@ -1,4 +1,4 @@
-"""Virtual exchange time driven by the feed, and deterministic ids.
+"""Virtual exchange time driven by the feed.
 
 At a finite speed virtual time runs `speed` times faster than the wall clock once started;
 at speed "max" it jumps from one feed event to the next. Before the feed starts it stands
@@ -6,10 +6,8 @@ still at the start time. Signature checks never use it: they use `wall_ms()`.
 """
 
 import time
-import uuid
-from collections import defaultdict
 
-__all__ = ["IdGen", "VirtualClock", "wall_ms"]
+__all__ = ["VirtualClock", "wall_ms"]
 
 
 def wall_ms() -> int:
@@ -50,20 +48,3 @@ class VirtualClock:
         if self.speed is None:
             return 0.0
         return max(0.0, (ts_ms - self.now_ms()) / 1000.0 / self.speed)
-
-
-class IdGen:
-    """uuid5 ids from (seed, kind, counter): the same run gives the same ids."""
-
-    def __init__(self, seed: int) -> None:
-        self._ns = uuid.uuid5(uuid.NAMESPACE_URL, f"gridtwin/exchange-sim/{seed}")
-        self._counters: defaultdict[str, int] = defaultdict(int)
-
-    def uuid(self, kind: str) -> str:
-        self._counters[kind] += 1
-        return str(uuid.uuid5(self._ns, f"{kind}:{self._counters[kind]}"))
-
-    def seq(self, kind: str) -> int:
-        key = f"{kind}#seq"
-        self._counters[key] += 1
-        return self._counters[key]

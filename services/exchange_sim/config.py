@@ -13,6 +13,17 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from venue.config import (
+    DEFAULT_INSTRUMENTS,
+    AccountConfig,
+    FeeConfig,
+    Frozen,
+    FundingConfig,
+    FundingPoint,
+    InstrumentConfig,
+    MatchingConfig,
+)
+
 __all__ = [
     "DEFAULT_ACCOUNTS",
     "DEFAULT_INSTRUMENTS",
@@ -43,121 +54,13 @@ PositiveFloat = Annotated[float, msgspec.Meta(gt=0.0)]
 DEFAULT_START_MS = 1_704_067_200_000
 
 
-def _positive(name: str, value: Decimal) -> None:
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-
-
-class _Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """Base: immutable, rejects unknown keys; Decimal fields accept str/int/float in code."""
-
-    def __post_init__(self) -> None:
-        for field in msgspec.structs.fields(self):
-            if field.type == Decimal or field.type == Decimal | None:
-                value = getattr(self, field.name)
-                if value is not None and not isinstance(value, Decimal):
-                    if isinstance(value, bool) or not isinstance(value, str | int | float):
-                        raise TypeError(f"{field.name} must be a decimal, got {value!r}")
-                    msgspec.structs.force_setattr(self, field.name, Decimal(str(value)))
-
-
-class AccountConfig(_Frozen):
-    """One simulated UTA account. `api_secret` is a local test secret, never logged."""
-
-    api_key: str
-    api_secret: str
-    usdt: Decimal = Decimal("100000")  # starting USDT wallet balance
-    hedge_mode: bool = True  # positionIdx 1/2 (True) or one-way positionIdx 0 (False)
-    leverage: Decimal = Decimal("10")  # initial leverage for every symbol
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.api_key or not self.api_secret:
-            raise ValueError("api_key and api_secret must be non-empty")
-        if self.usdt < 0:
-            raise ValueError("usdt must be >= 0")
-        _positive("leverage", self.leverage)
-
-
-class InstrumentConfig(_Frozen):
-    """Linear perpetual rules, as `/v5/market/instruments-info` reports them."""
-
-    symbol: str
-    tick_size: Decimal
-    qty_step: Decimal
-    min_qty: Decimal
-    max_qty: Decimal = Decimal("1000000")
-    min_notional: Decimal = Decimal("5")  # USDT; below it -> 110094
-    min_price: Decimal | None = None  # default: tick_size
-    max_price: Decimal = Decimal("1999999.80")
-    max_leverage: Decimal = Decimal("100")
-    default_price: Decimal = Decimal("100")  # random-walk start when the feed gives none
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for name in ("tick_size", "qty_step", "min_qty", "max_qty", "max_price", "max_leverage"):
-            _positive(name, getattr(self, name))
-        if not self.symbol.endswith("USDT"):
-            raise ValueError(f"only USDT linear symbols are supported, got {self.symbol}")
-
-    @property
-    def base_coin(self) -> str:
-        return self.symbol.removesuffix("USDT")
-
-    @property
-    def price_floor(self) -> Decimal:
-        return self.min_price if self.min_price is not None else self.tick_size
-
-
-DEFAULT_INSTRUMENTS: tuple[InstrumentConfig, ...] = (
-    InstrumentConfig(
-        symbol="BTCUSDT",
-        tick_size=Decimal("0.10"),
-        qty_step=Decimal("0.001"),
-        min_qty=Decimal("0.001"),
-        max_qty=Decimal("1190.000"),
-        default_price=Decimal("60000.00"),
-    ),
-    InstrumentConfig(
-        symbol="ETHUSDT",
-        tick_size=Decimal("0.01"),
-        qty_step=Decimal("0.01"),
-        min_qty=Decimal("0.01"),
-        max_qty=Decimal("7240.00"),
-        max_price=Decimal("199999.98"),
-        default_price=Decimal("3000.00"),
-    ),
-)
-
 DEFAULT_ACCOUNTS: tuple[AccountConfig, ...] = (
     AccountConfig(api_key="SIMKEY0001", api_secret="sim-test-secret-0001-not-real"),
     AccountConfig(api_key="SIMKEY0002", api_secret="sim-test-secret-0002-not-real"),
 )
 
 
-class FeeConfig(_Frozen):
-    maker: Decimal = Decimal("0.0002")
-    taker: Decimal = Decimal("0.00055")
-
-
-class FundingPoint(_Frozen):
-    time_ms: int  # settlement time the rate applies to (or from, until the next point)
-    rate: Decimal
-    symbol: str = ""  # "" = every symbol
-
-
-class FundingConfig(_Frozen):
-    """Funding every `interval_hours` of virtual time at 00:00 UTC-aligned boundaries."""
-
-    rate: Decimal = Decimal("0.0001")  # constant rate used where the series has no point
-    interval_hours: PositiveInt = 8
-    series: tuple[FundingPoint, ...] = ()
-    # CSV with columns funding_time_ms,symbol,funding_rate (the Bybit funding file layout)
-    series_file: str | None = None
-    enabled: bool = True
-
-
-class FileFeed(_Frozen, tag_field="kind", tag="file"):
+class FileFeed(Frozen, tag_field="kind", tag="file"):
     """Trades from a CSV(.gz): Binance `id,price,qty,quote_qty,time,is_buyer_maker`,
     Bybit dump `timestamp,symbol,side,size,...`, or extracted raw-feed trades."""
 
@@ -165,7 +68,7 @@ class FileFeed(_Frozen, tag_field="kind", tag="file"):
     symbol: str | None = None  # needed for Binance files; default: inferred from the name
 
 
-class RandomWalkFeed(_Frozen, tag_field="kind", tag="random_walk"):
+class RandomWalkFeed(Frozen, tag_field="kind", tag="random_walk"):
     """Seeded random walk on the tick grid."""
 
     symbol: str = "BTCUSDT"
@@ -177,7 +80,7 @@ class RandomWalkFeed(_Frozen, tag_field="kind", tag="random_walk"):
     max_size_steps: PositiveInt = 20
 
 
-class ManualFeed(_Frozen, tag_field="kind", tag="manual"):
+class ManualFeed(Frozen, tag_field="kind", tag="manual"):
     """No automatic trades: the driver calls `ExchangeSim.trade(...)`."""
 
     symbol: str = "BTCUSDT"
@@ -188,14 +91,7 @@ class ManualFeed(_Frozen, tag_field="kind", tag="manual"):
 FeedConfig = FileFeed | RandomWalkFeed | ManualFeed
 
 
-class MatchingConfig(_Frozen):
-    # "no_fill": a trade exactly at a resting order's price never fills it (strictly through);
-    # "fill": it fills like a through trade.
-    trade_at_price: Literal["no_fill", "fill"] = "no_fill"
-    max_active_orders: PositiveInt = 500  # per account and symbol, -> 110020
-
-
-class RateLimitConfig(_Frozen):
+class RateLimitConfig(Frozen):
     enabled: bool = True
     window_ms: PositiveInt = 1000
     # per api key and endpoint group, requests per window (Bybit UTA defaults)
@@ -215,7 +111,7 @@ class RateLimitConfig(_Frozen):
     )
 
 
-class FaultConfig(_Frozen):
+class FaultConfig(Frozen):
     delay_ms: NonNegInt = 0  # added to every REST response
     error_rate: Rate = 0.0  # fraction of REST requests answered with an injected error
     error_kind: Literal["rate_limit", "http_5xx", "mixed"] = "rate_limit"
@@ -223,7 +119,7 @@ class FaultConfig(_Frozen):
     ws_latency_ms: NonNegInt = 0  # one-way delay of every outbound WS frame
 
 
-class SimConfig(_Frozen):
+class SimConfig(Frozen):
     host: str = "127.0.0.1"
     port: NonNegInt = 0  # 0 = any free port
     seed: int = 0

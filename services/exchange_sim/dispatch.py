@@ -9,10 +9,6 @@ its own item); positions and the wallet are rendered once, at flush, in their fi
 from collections.abc import Sequence
 from typing import Any
 
-from services.exchange_sim.accounts import Account
-from services.exchange_sim.engine import Exchange
-from services.exchange_sim.market import Market
-from services.exchange_sim.models import Execution, Order, Trade
 from services.exchange_sim.render import (
     render_execution,
     render_execution_fast,
@@ -22,6 +18,10 @@ from services.exchange_sim.render import (
 )
 from services.exchange_sim.ws_private import PrivateHub
 from services.exchange_sim.ws_public import PublicHub
+from venue.accounts import Account
+from venue.kernel import Venue
+from venue.market import Market
+from venue.models import Execution, Order, Trade
 
 __all__ = ["WsSink"]
 
@@ -40,7 +40,7 @@ class WsSink:
     def __init__(self, public: PublicHub | None = None, private: PrivateHub | None = None) -> None:
         self.public = public
         self.private = private
-        self.exchange: Exchange | None = None  # set once the exchange exists
+        self.exchange: Venue | None = None  # set once the exchange exists
         self._pending: dict[str, _Pending] = {}
 
     def _slot(self, account: Account, kind: str) -> _Pending | None:

@@ -31,7 +31,7 @@ from services.exchange_sim.config import (
     RandomWalkFeed,
     resolve_data_path,
 )
-from services.exchange_sim.models import Trade
+from venue.models import Trade
 
 __all__ = ["FeedReader", "random_walk", "read_trade_file"]
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from services.exchange_sim._num import parse_decimal
-from services.exchange_sim.errors import BybitError
+from venue.errors import BybitError
+from venue.numbers import parse_decimal
 
 __all__ = ["Params"]
 

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable, Iterator
 import structlog
 
 from services.exchange_sim.clock import VirtualClock
-from services.exchange_sim.engine import Exchange
 from services.exchange_sim.feed import FeedReader
-from services.exchange_sim.models import Trade
+from venue.kernel import Venue
+from venue.models import Trade
 
 __all__ = ["FeedPump"]
 
@@ -41,7 +41,7 @@ class FeedPump:
     def __init__(
         self,
         reader: FeedReader,
-        exchange: Exchange,
+        exchange: Venue,
         clock: VirtualClock,
         *,
         yield_every: int,

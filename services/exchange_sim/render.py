@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from services.exchange_sim._num import ZERO, fmt, fmt8, fmt_scaled
-from services.exchange_sim.accounts import MAINTENANCE_RATE, Account
 from services.exchange_sim.config import InstrumentConfig
-from services.exchange_sim.models import Execution, Order, Position, Trade
+from venue.accounts import MAINTENANCE_RATE, Account
+from venue.market import Market
+from venue.models import Execution, Order, Position, Trade
+from venue.numbers import ZERO, fmt, fmt8, fmt_scaled
 
 __all__ = [
     "render_execution",
@@ -20,6 +21,7 @@ __all__ = [
     "render_order",
     "render_position",
     "render_public_trade",
+    "render_ticker",
     "render_wallet",
 ]
 
@@ -310,3 +312,55 @@ def render_instrument(inst: InstrumentConfig, funding_interval_min: int) -> dict
         "riskParameters": {"priceLimitRatioX": "0.01", "priceLimitRatioY": "0.02"},
         "symbolType": "",
     }
+
+
+def render_ticker(market: Market) -> dict[str, str]:
+    """The linear ticker (WS field set; REST drops tickDirection and adds basis)."""
+    px = market.inst.tick_size
+    last = market.last_price
+    window = market.window()
+    prev24 = window[0].open if window else last
+    high = max((b.high for b in window), default=last)
+    low = min((b.low for b in window), default=last)
+    pcnt = (last - prev24) / prev24 if last is not None and prev24 else ZERO
+    size = fmt_scaled(market.last_trade.size, market.inst.qty_step) if market.last_trade else "0"
+    touch = market.touch
+    return {
+        "symbol": market.symbol,
+        "tickDirection": market.tick_direction,
+        "price24hPcnt": fmt_scaled(pcnt, Decimal("0.000001")),
+        "lastPrice": _p(last, px),
+        "prevPrice24h": _p(prev24, px),
+        "highPrice24h": _p(high, px),
+        "lowPrice24h": _p(low, px),
+        "prevPrice1h": _p(market.price_ago(3_600_000), px),
+        "markPrice": _p(last, px),
+        "indexPrice": _p(last, px),
+        "openInterest": "0",
+        "openInterestValue": "0",
+        "turnover24h": fmt(market.turnover_24h.quantize(Decimal("0.0001"))),
+        "volume24h": fmt(market.volume_24h),
+        "fundingIntervalHour": str(market.funding_interval_hours),
+        "fundingCap": "0.005",
+        "nextFundingTime": str(market.next_funding_ms),
+        "fundingRate": fmt(market.funding_rate),
+        "bid1Price": _p(touch.bid if touch else None, px),
+        "bid1Size": size,
+        "ask1Price": _p(touch.ask if touch else None, px),
+        "ask1Size": size,
+        "deliveryTime": "0",
+        "basisRate": "",
+        "deliveryFeeRate": "",
+        "predictedDeliveryPrice": "",
+        "preOpenPrice": "",
+        "preQty": "",
+        "curPreListingPhase": "",
+        "basisRateYear": "",
+    }
+
+
+def _p(value: Decimal | None, tick: Decimal) -> str:
+    if value is None:
+        return ""
+    # feed prices may be finer than today's tick (historical grids): keep them exact
+    return fmt_scaled(value, tick) if value % tick == 0 else fmt(value)

@@ -17,10 +17,10 @@ from aiohttp import web
 from services.exchange_sim import rest_account, rest_market, rest_trade
 from services.exchange_sim.auth import verify_rest
 from services.exchange_sim.clock import wall_ms
-from services.exchange_sim.errors import BybitError, RetCode
 from services.exchange_sim.faults import FaultAction
 from services.exchange_sim.params import Params
 from services.exchange_sim.rest_types import Ctx, RestState, Route
+from venue.errors import BybitError, RetCode
 
 __all__ = ["ROUTES", "add_fallback_route", "add_rest_routes"]
 

@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from services.exchange_sim.errors import BybitError, RetCode
 from services.exchange_sim.render import render_position, render_wallet
 from services.exchange_sim.rest_types import Ctx, Result, Route
+from venue.errors import BybitError, RetCode
 
 __all__ = ["ROUTES"]
 

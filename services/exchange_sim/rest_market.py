@@ -3,11 +3,11 @@
 from decimal import Decimal
 from typing import Any
 
-from services.exchange_sim._num import fmt, fmt_scaled
-from services.exchange_sim.errors import BybitError
-from services.exchange_sim.market import MINUTE_MS, Bar, Market
-from services.exchange_sim.render import render_instrument
+from services.exchange_sim.render import render_instrument, render_ticker
 from services.exchange_sim.rest_types import Ctx, Result, Route
+from venue.errors import BybitError
+from venue.market import MINUTE_MS, Bar, Market
+from venue.numbers import fmt, fmt_scaled
 
 __all__ = ["ROUTES"]
 
@@ -43,7 +43,7 @@ def instruments_info(ctx: Ctx) -> Result:
 
 
 def _rest_ticker(market: Market) -> dict[str, str]:
-    ticker = market.ticker()
+    ticker = render_ticker(market)
     del ticker["tickDirection"]
     ticker["basis"] = ""
     return ticker
@@ -141,7 +141,7 @@ def orderbook(ctx: Ctx) -> Result:
     p.category()
     market = ctx.exchange.market(p.text("symbol", required=True))
     p.integer("limit", default=25, lo=1, hi=500)
-    t = market.ticker()
+    t = render_ticker(market)
     now = ctx.state.clock.now_ms()
     return {
         "s": market.symbol,

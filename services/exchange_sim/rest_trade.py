@@ -3,11 +3,11 @@
 from collections.abc import Mapping
 from typing import Any
 
-from services.exchange_sim.errors import BybitError
-from services.exchange_sim.models import Order, OrderRequest
 from services.exchange_sim.params import Params
 from services.exchange_sim.render import render_execution, render_order
 from services.exchange_sim.rest_types import Ctx, Result, Route, paginate
+from venue.errors import BybitError
+from venue.models import Order, OrderRequest
 
 __all__ = ["ROUTES", "parse_order_request"]
 

@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 
 from services.exchange_sim.clock import VirtualClock, wall_ms
 from services.exchange_sim.config import SimConfig
-from services.exchange_sim.engine import Exchange
-from services.exchange_sim.errors import BybitError
 from services.exchange_sim.faults import Faults
 from services.exchange_sim.params import Params
 from services.exchange_sim.ratelimit import RateLimiter
+from venue.errors import BybitError
+from venue.kernel import Venue
 
 __all__ = ["Ctx", "Handler", "RestState", "Result", "Route", "paginate"]
 
@@ -21,7 +21,7 @@ Result = dict[str, Any] | tuple[dict[str, Any], dict[str, Any]]
 @dataclass(slots=True)
 class RestState:
     cfg: SimConfig
-    exchange: Exchange
+    exchange: Venue
     clock: VirtualClock
     faults: Faults
     limiter: RateLimiter
@@ -38,7 +38,7 @@ class Ctx:
     state: RestState
 
     @property
-    def exchange(self) -> Exchange:
+    def exchange(self) -> Venue:
         return self.state.exchange
 
 

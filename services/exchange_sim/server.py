@@ -17,14 +17,16 @@ from typing import Any, Self
 import structlog
 from aiohttp import web
 
-from services.exchange_sim.clock import IdGen, VirtualClock
-from services.exchange_sim.config import AccountConfig, InstrumentConfig, SimConfig
+from services.exchange_sim.clock import VirtualClock
+from services.exchange_sim.config import (
+    AccountConfig,
+    InstrumentConfig,
+    SimConfig,
+    resolve_data_path,
+)
 from services.exchange_sim.dispatch import WsSink
-from services.exchange_sim.engine import Exchange
 from services.exchange_sim.faults import Faults
 from services.exchange_sim.feed import FeedReader
-from services.exchange_sim.funding import FundingSchedule
-from services.exchange_sim.models import Trade
 from services.exchange_sim.pump import FeedPump
 from services.exchange_sim.ratelimit import RateLimiter
 from services.exchange_sim.render import (
@@ -38,6 +40,10 @@ from services.exchange_sim.rest_types import RestState
 from services.exchange_sim.ws_conn import WsLink, WsStats
 from services.exchange_sim.ws_private import PrivateHub
 from services.exchange_sim.ws_public import PublicHub
+from venue.funding import FundingSchedule
+from venue.ids import IdGen
+from venue.kernel import Venue
+from venue.models import Trade
 
 __all__ = ["ExchangeSim", "SimState"]
 
@@ -69,7 +75,7 @@ class _Parts:
         self.clock = VirtualClock(reader.start_ms, speed)
         self.ids = IdGen(cfg.seed)
         self.sink = WsSink()
-        self.exchange = Exchange(cfg, self.clock, self.ids, funding, self.sink)
+        self.exchange = Venue(cfg, self.clock.now_ms, self.ids, funding, self.sink)
         for symbol, price in reader.initial_prices.items():
             self.exchange.set_initial_price(symbol, price)
         self.ws_stats = WsStats()
@@ -113,7 +119,12 @@ class ExchangeSim:
         instruments = {i.symbol: i for i in cfg.instruments}
         reader = FeedReader(cfg.feeds, instruments, cfg.seed)
         await asyncio.to_thread(reader.prime)
-        funding = await asyncio.to_thread(FundingSchedule.from_config, cfg.funding)
+        series = cfg.funding.series_file
+        funding = await asyncio.to_thread(
+            FundingSchedule.from_file,
+            cfg.funding,
+            resolve_data_path(series) if series else None,
+        )
         parts = self._parts = _Parts(cfg, reader, funding, self._subscribed.set)
         app = web.Application(client_max_size=1 << 20)
         add_rest_routes(app, parts.rest)
@@ -232,7 +243,7 @@ class ExchangeSim:
         return self._require().faults
 
     @property
-    def exchange(self) -> Exchange:
+    def exchange(self) -> Venue:
         return self._require().exchange
 
     @property

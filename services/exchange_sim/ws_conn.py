@@ -16,11 +16,11 @@ import msgspec
 import structlog
 from aiohttp import WSMsgType, web
 
-from services.exchange_sim.clock import IdGen
+from venue.ids import IdGen
 
 if TYPE_CHECKING:
     from services.exchange_sim.clock import VirtualClock
-    from services.exchange_sim.engine import Exchange
+    from venue.kernel import Venue
 
 __all__ = ["WsConnection", "WsLink", "WsStats", "encode"]
 
@@ -160,7 +160,7 @@ class WsHub:
 
     def __init__(
         self,
-        exchange: Exchange,
+        exchange: Venue,
         clock: VirtualClock,
         link: WsLink,
         stats: WsStats,

@@ -13,9 +13,9 @@ from typing import Any
 
 from services.exchange_sim.auth import verify_ws_auth
 from services.exchange_sim.clock import VirtualClock
-from services.exchange_sim.engine import Exchange
-from services.exchange_sim.errors import BybitError
 from services.exchange_sim.ws_conn import WsConnection, WsHub, WsLink, WsStats, encode
+from venue.errors import BybitError
+from venue.kernel import Venue
 
 __all__ = ["TOPICS", "PrivateHub"]
 
@@ -34,7 +34,7 @@ _ALL_TOPICS = frozenset(t for topics in TOPICS.values() for t in topics)
 class PrivateHub(WsHub):
     def __init__(
         self,
-        exchange: Exchange,
+        exchange: Venue,
         clock: VirtualClock,
         link: WsLink,
         stats: WsStats,

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from services.exchange_sim.clock import VirtualClock
-from services.exchange_sim.engine import Exchange
-from services.exchange_sim.market import Market
-from services.exchange_sim.models import Trade
-from services.exchange_sim.render import render_public_trade
+from services.exchange_sim.render import render_public_trade, render_ticker
 from services.exchange_sim.ws_conn import WsConnection, WsHub, WsLink, WsStats, encode
+from venue.kernel import Venue
+from venue.market import Market
+from venue.models import Trade
 
 __all__ = ["PublicHub"]
 
@@ -26,7 +26,7 @@ TICKER_INTERVAL_MS = 100
 class PublicHub(WsHub):
     def __init__(
         self,
-        exchange: Exchange,
+        exchange: Venue,
         clock: VirtualClock,
         link: WsLink,
         stats: WsStats,
@@ -121,7 +121,7 @@ class PublicHub(WsHub):
         if topic.startswith("tickers."):
             state = self._ticker_sent.get(symbol)
             if state is None:
-                state = self._ticker_sent[symbol] = market.ticker()
+                state = self._ticker_sent[symbol] = render_ticker(market)
             conn.send(self._ticker_msg(topic, "snapshot", state))
         elif topic.startswith("orderbook.1."):
             conn.send(self._book_msg(market))
@@ -154,7 +154,7 @@ class PublicHub(WsHub):
             return
         self._last_tick_ms = now_ms
         for symbol, sent in list(self._ticker_sent.items()):
-            state = self._exchange.markets[symbol].ticker()
+            state = render_ticker(self._exchange.markets[symbol])
             delta = {k: v for k, v in state.items() if sent.get(k) != v}
             if delta:
                 sent.update(delta)
@@ -187,7 +187,7 @@ class PublicHub(WsHub):
 
     @staticmethod
     def _book_key(market: Market) -> tuple[str, str, str, str]:
-        t = market.ticker()
+        t = render_ticker(market)
         return (t["bid1Price"], t["bid1Size"], t["ask1Price"], t["ask1Size"])
 
     def _book_msg(self, market: Market) -> dict[str, Any]:

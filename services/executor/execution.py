@@ -24,13 +24,14 @@ from bybit import (
     PlaceOrder,
     decimal_str,
 )
+from execution import gates
+from execution.gates import Verdict
+from execution.orders import OrderState, position_idx
 from proto import CancelIntent, IntentBatch, PlaceIntent, RejectReason
-from services.executor import gates
 from services.executor.breaker import CircuitBreaker
 from services.executor.clock import Clock
 from services.executor.config import ExecutorConfig
-from services.executor.gates import Verdict
-from services.executor.orders import OrderBook, OrderState, ReconcileDiff, position_idx
+from services.executor.orders import OrderBook, ReconcileDiff
 from services.executor.outbox import Intent, Outbox, Outcome, action
 from services.executor.rest import Aborted, Health, OpResult, OrderGateway
 from services.executor.stats import ExecutorStats

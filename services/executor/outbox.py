@@ -13,6 +13,7 @@ from typing import Any
 
 import proto
 from bus import Bus, DurablePublisher
+from execution.gates import Verdict
 from proto import (
     CancelIntent,
     ExecReject,
@@ -24,7 +25,6 @@ from proto import (
 )
 from services.executor.clock import Clock
 from services.executor.config import ExecutorConfig
-from services.executor.gates import Verdict
 from services.executor.orders import ReconcileDiff
 from services.executor.stats import ExecutorStats
 

@@ -21,13 +21,13 @@ from nats.aio.subscription import Subscription
 import proto
 from bus import Bus
 from bybit import BybitError, BybitHttpClient, ClientState
+from execution import gates
+from execution.gates import Verdict
 from proto import CancelIntent, IntentBatch, OrderUpdate, PlaceIntent, Position, Wallet, subjects
-from services.executor import gates
 from services.executor.breaker import CircuitBreaker
 from services.executor.clock import Clock
 from services.executor.config import ExecutorAccount, ExecutorConfig
 from services.executor.execution import AccountExecution
-from services.executor.gates import Verdict
 from services.executor.orders import OrderBook
 from services.executor.outbox import Outbox
 from services.executor.rest import Aborted

@@ -11,8 +11,8 @@ import pytest
 from services.exchange_sim import ExchangeSim, FileFeed, RandomWalkFeed
 from services.exchange_sim.config import DEFAULT_INSTRUMENTS, data_dir
 from services.exchange_sim.feed import FeedReader, random_walk, read_trade_file
-from services.exchange_sim.models import OrderRequest
 from tests.fixtures.exchange import ACCOUNTS, walk_config
+from venue.models import OrderRequest
 
 INSTRUMENTS = {i.symbol: i for i in DEFAULT_INSTRUMENTS}
 BINANCE_FILE = "binance_um/BTCUSDT_trades_2020-12-09_0000-0100.csv.gz"

@@ -12,8 +12,8 @@ from websockets.asyncio.client import connect
 
 from services.exchange_sim import ExchangeSim, FileFeed, FundingConfig, RandomWalkFeed, SimState
 from services.exchange_sim.config import DEFAULT_START_MS
-from services.exchange_sim.models import OrderRequest
 from tests.fixtures.exchange import ACCOUNTS, walk_config
+from venue.models import OrderRequest
 
 KEY = ACCOUNTS[0].api_key
 HOUR_MS = 3_600_000

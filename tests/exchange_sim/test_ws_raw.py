@@ -11,8 +11,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from services.exchange_sim import ExchangeSim
-from services.exchange_sim.models import OrderRequest
 from tests.fixtures.exchange import ACCOUNTS, manual_config, sign_payload
+from venue.models import OrderRequest
 
 KEY, SECRET = ACCOUNTS[0].api_key, ACCOUNTS[0].api_secret
 D = Decimal

@@ -8,8 +8,9 @@ from decimal import Decimal
 import msgspec
 
 from bybit.http.schemas import Order as OrderRow
+from execution.orders import OrderState, ours
 from proto import OrderStatus, OrderUpdate, Position, Side
-from services.executor.orders import OrderBook, OrderState, ours
+from services.executor.orders import OrderBook
 from tests.executor.helpers import SYMBOL, place
 
 D = Decimal

@@ -15,11 +15,11 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from services.exchange_sim._num import fmt, on_grid
-from services.exchange_sim.accounts import Account
-from services.exchange_sim.config import InstrumentConfig
-from services.exchange_sim.errors import BybitError, RetCode
-from services.exchange_sim.models import OrderRequest
+from venue.accounts import Account
+from venue.config import InstrumentConfig
+from venue.errors import BybitError, RetCode
+from venue.models import OrderRequest
+from venue.numbers import fmt, on_grid
 
 __all__ = [
     "check_instrument_rules",

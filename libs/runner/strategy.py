@@ -1,4 +1,8 @@
-"""One strategy (account × symbol): gridcore plus its book, sizing and in-flight filter."""
+"""One strategy (account × symbol): gridcore plus its book, sizing and in-flight filter.
+
+The same runner serves the engine service (bus events in, intent batches out), the
+backtest (a venue kernel in process) and replays: only the caller differs.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,11 @@ import proto
 from gridcore import GridEngine, GridLevel, saved_grid
 from proto.strategy import CancelIntent, ExecutionEvent, OrderUpdateEvent, PlaceLimitIntent
 from proto.strategy import TickerEvent as CoreTicker
-from services.engine.book import RestingBook
-from services.engine.config import EngineConfig, Instrument
-from services.engine.pending import PendingIntents
-from services.engine.sizing import Sizer
+from runner.book import RestingBook
+from runner.instrument import Instrument
+from runner.pending import PendingIntents
+from runner.profile import LIVE, RunnerProfile
+from runner.sizing import Sizer
 from tenants.models import StrategySpec
 
 log = structlog.get_logger(__name__)
@@ -26,22 +31,25 @@ _SEEN_EXECUTIONS = 8192
 
 
 class StrategyRunner:
-    """Turns the bus events of one strategy into :class:`proto.IntentBatch` messages.
+    """Turns the events of one strategy into :class:`proto.IntentBatch` messages.
 
     The grid engine gets every event gridcore reads (tickers, fills, order updates); the
     runner adds what gridcore leaves to its caller: the resting-order view (E-3), the
-    quantity (§9, §10), dropping zero quantities, and holding back intents in flight.
+    quantity (§9, §10), dropping zero quantities and closes no position can take, and
+    (with ``pending``) holding back intents in flight.
     """
 
     def __init__(
         self,
         spec: StrategySpec,
         instrument: Instrument,
-        config: EngineConfig,
         *,
+        pending: PendingIntents | None = None,
+        profile: RunnerProfile = LIVE,
         saved_document: dict | None = None,
         on_grid_change: GridChange | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        anchor_price: float | None = None,
+        clock_ns: Callable[[], int] = time.time_ns,
     ) -> None:
         self.spec = spec
         self.grid_config = spec.grid_config()
@@ -60,13 +68,15 @@ class StrategyRunner:
             instrument.tick_size,
             self.grid_config,
             spec.strategy_id,
+            anchor_price=anchor_price,
             restored_grid=restored,
             on_grid_change=changed,
         )
         self.restored = bool(restored) and bool(self.engine.grid.prices)
         self.book = RestingBook()
-        self.sizer = Sizer(spec.amount, spec.risk, instrument)
-        self.pending = PendingIntents(config.inflight_timeout_s, config.reject_backoff_s, clock)
+        self.sizer = Sizer(spec.amount, spec.risk, instrument, profile)
+        self.pending = pending
+        self._clock_ns = clock_ns
         self._seen_exec: OrderedDict[str, None] = OrderedDict()
         self.zero_qty_dropped = 0
         self.reduce_only_held = 0
@@ -90,7 +100,7 @@ class StrategyRunner:
         return proto.IntentBatch(
             event_id=f"{self.spec.strategy_id}:{ticker.event_id}",
             ts_exchange_ms=ticker.ts_exchange_ms,
-            ts_local_ns=time.time_ns(),
+            ts_local_ns=self._clock_ns(),
             strategy_id=self.spec.strategy_id,
             account_id=self.spec.account_id,
             symbol=self.spec.symbol,
@@ -99,8 +109,15 @@ class StrategyRunner:
             shadow=self.spec.shadow,
         )
 
+    def on_quiet_ticks(self, last_price: float) -> None:
+        """Stand-in for tickers known to change nothing but the last price (the backtest
+        skips them in bulk): gridcore's ``last_close`` and the sizer's price advance."""
+        self.engine.last_close = last_price
+        self.sizer.on_price(last_price)
+
     def on_order(self, update: proto.OrderUpdate) -> None:
-        self.pending.on_order(update)
+        if self.pending is not None:
+            self.pending.on_order(update)
         if self.book.apply(update):
             self.engine.on_event(
                 OrderUpdateEvent(
@@ -112,7 +129,10 @@ class StrategyRunner:
                     status=update.status.value,
                 )
             )
-        if update.status not in (proto.OrderStatus.NEW, proto.OrderStatus.PARTIALLY_FILLED):
+        if self.pending is not None and update.status not in (
+            proto.OrderStatus.NEW,
+            proto.OrderStatus.PARTIALLY_FILLED,
+        ):
             self.pending.on_position_change()  # freed reduce-only room
 
     def on_execution(self, execution: proto.Execution) -> None:
@@ -124,6 +144,7 @@ class StrategyRunner:
         self._seen_exec[execution.exec_id] = None
         if len(self._seen_exec) > _SEEN_EXECUTIONS:
             self._seen_exec.popitem(last=False)
+        self.sizer.on_fill()
         self.engine.on_event(
             ExecutionEvent(
                 symbol=execution.symbol,
@@ -141,24 +162,32 @@ class StrategyRunner:
         )
 
     def on_position(self, position: proto.Position) -> None:
-        if self.sizer.on_position(position):
+        if self.sizer.on_position(position) and self.pending is not None:
             self.pending.on_position_change()
 
     def on_wallet(self, wallet: proto.Wallet) -> None:
         self.sizer.on_wallet(wallet)
 
     def on_result(self, message: proto.ExecResult | proto.ExecReject) -> None:
-        self.pending.on_result(message)
+        if self.pending is not None:
+            self.pending.on_result(message)
 
     # -- intents ----------------------------------------------------------------------
+
+    def close_room(self, direction: str) -> Decimal:
+        """Position size minus the resting closes of that leg: what a new close can take."""
+        return self.sizer.position_size(direction) - self.book.close_qty(direction)
 
     def _to_wire(
         self, intents: list[PlaceLimitIntent | CancelIntent]
     ) -> list[proto.PlaceIntent | proto.CancelIntent]:
         out: list[proto.PlaceIntent | proto.CancelIntent] = []
+        pending = self.pending
+        step = self.sizer.qty_step
+        room: dict[str, Decimal] = {}
         for intent in intents:
             if isinstance(intent, CancelIntent):
-                if self.pending.allow_cancel(intent.order_id):
+                if pending is None or pending.allow_cancel(intent.order_id):
                     out.append(
                         proto.CancelIntent(
                             order_id=intent.order_id,
@@ -167,16 +196,21 @@ class StrategyRunner:
                         )
                     )
                 continue
-            if intent.reduce_only and self.sizer.position_size(intent.direction) == 0:
-                # §6.6 gate 3 would refuse it; the executor stays the authority, this
-                # only spares the bus one certain reject per level and tick.
-                self.reduce_only_held += 1
-                continue
+            if intent.reduce_only:
+                left = room.get(intent.direction)
+                if left is None:
+                    left = room[intent.direction] = self.close_room(intent.direction)
+                if left <= step:
+                    # Certain to fail the §6.6 close gate (size > resting closes + qty,
+                    # qty >= one step): the gate stays the authority, this only spares
+                    # the bus one reject per level and tick.
+                    self.reduce_only_held += 1
+                    continue
             qty = self.sizer.qty(intent)
             if qty <= 0:
                 self.zero_qty_dropped += 1
                 continue
-            if not self.pending.allow_place(intent.client_order_id):
+            if pending is not None and not pending.allow_place(intent.client_order_id):
                 continue
             out.append(_place(intent, qty))
         return out

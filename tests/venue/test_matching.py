@@ -8,37 +8,38 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.exchange_sim import AccountConfig, FundingConfig, MatchingConfig, RetCode
-from services.exchange_sim.accounts import Account
-from services.exchange_sim.clock import IdGen, VirtualClock
+from services.exchange_sim.clock import VirtualClock
 from services.exchange_sim.config import DEFAULT_START_MS, SimConfig
-from services.exchange_sim.engine import Exchange
-from services.exchange_sim.errors import BybitError
-from services.exchange_sim.funding import FundingSchedule
-from services.exchange_sim.matching import Book, is_marketable, touch_after_trade
-from services.exchange_sim.models import Order, OrderRequest, OrderStatus, Position, Trade
 from tests.fixtures.exchange import manual_config
+from venue.accounts import Account
+from venue.book import Book, is_marketable, touch_after_trade
+from venue.errors import BybitError
+from venue.funding import FundingSchedule
+from venue.ids import IdGen
+from venue.kernel import Venue
+from venue.models import Order, OrderRequest, OrderStatus, Position, Trade
 
 A, B = "TESTKEYA", "TESTKEYB"
 D = Decimal
 HOUR_MS = 3_600_000
 
 
-def make_exchange(**overrides: object) -> Exchange:
+def make_exchange(clock: VirtualClock | None = None, **overrides: object) -> Venue:
     cfg: SimConfig = manual_config(**overrides)
-    clock = VirtualClock(DEFAULT_START_MS, None)
-    ex = Exchange(cfg, clock, IdGen(cfg.seed), FundingSchedule(cfg.funding))
+    clock = clock or VirtualClock(DEFAULT_START_MS, None)
+    ex = Venue(cfg, clock.now_ms, IdGen(cfg.seed), FundingSchedule(cfg.funding))
     ex.set_initial_price("BTCUSDT", D("60000"))
     ex.set_initial_price("ETHUSDT", D("3000"))
     return ex
 
 
-def trade(ex: Exchange, price: str, size: str, side: str = "Sell", symbol: str = "BTCUSDT") -> None:
-    now = ex.clock.now_ms()
+def trade(ex: Venue, price: str, size: str, side: str = "Sell", symbol: str = "BTCUSDT") -> None:
+    now = ex.now()
     ex.on_trades([Trade(now, symbol, side, D(price), D(size), f"t{now}-{price}")])
 
 
 def limit(
-    ex: Exchange,
+    ex: Venue,
     side: str,
     price: str,
     qty: str,
@@ -235,14 +236,15 @@ def test_active_order_limit_is_110020() -> None:
 
 
 def test_funding_is_an_execution_every_8_hours() -> None:
-    ex = make_exchange(funding=FundingConfig(rate=D("0.0001")))
+    clock = VirtualClock(DEFAULT_START_MS, None)
+    ex = make_exchange(clock, funding=FundingConfig(rate=D("0.0001")))
     limit(ex, "Buy", "59000", "0.010")
     limit(ex, "Sell", "61000", "0.020", key=B)
     trade(ex, "58000", "1")
     trade(ex, "62000", "1", side="Buy")
-    ex.clock.advance_to(DEFAULT_START_MS + 8 * HOUR_MS - 1)
+    clock.advance_to(DEFAULT_START_MS + 8 * HOUR_MS - 1)
     trade(ex, "60000", "0.1", side="Buy")  # mark at the boundary
-    ex.clock.advance_to(DEFAULT_START_MS + 8 * HOUR_MS)
+    clock.advance_to(DEFAULT_START_MS + 8 * HOUR_MS)
     trade(ex, "60500", "0.1", side="Buy")
     [long_funding] = [e for e in ex.accounts[A].executions if e.exec_type == "Funding"]
     [short_funding] = [e for e in ex.accounts[B].executions if e.exec_type == "Funding"]

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from decimal import Decimal
+from typing import NamedTuple
 
 import proto
 from proto.strategy import RestingOrder
 
 _OPEN = frozenset((proto.OrderStatus.NEW, proto.OrderStatus.PARTIALLY_FILLED))
 _DIRECTION_BY_IDX = {1: "long", 2: "short"}
+_CLOSING_SIDE = {"long": "Sell", "short": "Buy"}
 _TOMBSTONES = 4096
+_ZERO = Decimal(0)
 
 Books = dict[str, tuple[RestingOrder, ...]]
+
+
+class _Open(NamedTuple):
+    updated_ms: int
+    direction: str
+    order: RestingOrder
+    link_id: str
+    leaves_qty: Decimal
+    closing: bool
 
 
 class RestingBook:
@@ -24,9 +37,10 @@ class RestingBook:
     """
 
     def __init__(self) -> None:
-        self._open: dict[str, tuple[int, str, RestingOrder, str]] = {}
+        self._open: dict[str, _Open] = {}
         self._closed: OrderedDict[str, int] = OrderedDict()
         self._books: Books = {"long": (), "short": ()}
+        self._closes: dict[str, Decimal] = {"long": _ZERO, "short": _ZERO}
         self._dirty = False
 
     def apply(self, update: proto.OrderUpdate) -> bool:
@@ -36,7 +50,7 @@ class RestingBook:
             return False  # one-way mode orders are not grid orders
         order_id, updated = update.order_id, update.updated_ms
         known = self._open.get(order_id)
-        if known is not None and updated < known[0]:
+        if known is not None and updated < known.updated_ms:
             return False
         closed_at = self._closed.get(order_id)
         if closed_at is not None and updated <= closed_at:
@@ -48,10 +62,17 @@ class RestingBook:
                 side=update.side.value,
                 cum_exec_qty=str(update.cum_exec_qty),
             )
-            if known is not None and known[2] == order and known[1] == direction:
-                self._open[order_id] = (updated, direction, order, update.order_link_id)
+            entry = _Open(
+                updated,
+                direction,
+                order,
+                update.order_link_id,
+                update.leaves_qty,
+                update.reduce_only or update.side.value == _CLOSING_SIDE[direction],
+            )
+            self._open[order_id] = entry
+            if known is not None and known._replace(updated_ms=updated) == entry:
                 return False
-            self._open[order_id] = (updated, direction, order, update.order_link_id)
         else:
             if known is None and closed_at is not None:
                 return False
@@ -66,17 +87,31 @@ class RestingBook:
         return True
 
     def books(self) -> Books:
+        """E-3 ``limit_orders``: each leg's open orders in arrival order."""
         if self._dirty:
-            grouped: dict[str, list[RestingOrder]] = {"long": [], "short": []}
-            for _, direction, order, _ in self._open.values():
-                grouped[direction].append(order)
-            self._books = {k: tuple(v) for k, v in grouped.items()}
-            self._dirty = False
+            self._regroup()
         return self._books
+
+    def close_qty(self, direction: str) -> Decimal:
+        """Σ remaining qty of the open orders that reduce ``direction``'s leg."""
+        if self._dirty:
+            self._regroup()
+        return self._closes[direction]
 
     def link_ids(self) -> set[str]:
         """The orderLinkIds of every open order."""
-        return {link for _, _, _, link in self._open.values()}
+        return {entry.link_id for entry in self._open.values()}
 
     def __len__(self) -> int:
         return len(self._open)
+
+    def _regroup(self) -> None:
+        grouped: dict[str, list[RestingOrder]] = {"long": [], "short": []}
+        closes = {"long": _ZERO, "short": _ZERO}
+        for entry in self._open.values():
+            grouped[entry.direction].append(entry.order)
+            if entry.closing:
+                closes[entry.direction] += entry.leaves_qty
+        self._books = {k: tuple(v) for k, v in grouped.items()}
+        self._closes = closes
+        self._dirty = False

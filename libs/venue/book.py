@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from services.exchange_sim.models import Order
+from venue.models import Order
 
 __all__ = ["Book", "Touch", "is_marketable", "is_through", "taker_price", "touch_after_trade"]
 

@@ -7,8 +7,11 @@ from decimal import Decimal
 import msgspec
 
 import proto
-from services.engine import EngineConfig, PendingIntents, RestingBook, StrategyRunner
+from runner import PendingIntents, RestingBook, StrategyRunner
 from tests.fixtures.engine_events import BTC, order, placed_book, position, spec, ticker, wallet
+
+INFLIGHT_S = 5.0
+BACKOFF_S = 2.0
 
 
 class FakeClock:
@@ -20,7 +23,8 @@ class FakeClock:
 
 
 def _runner(clock: FakeClock | None = None, **kw: object) -> StrategyRunner:
-    return StrategyRunner(spec(**kw), BTC, EngineConfig(), clock=clock or FakeClock())
+    pending = PendingIntents(INFLIGHT_S, BACKOFF_S, clock or FakeClock())
+    return StrategyRunner(spec(**kw), BTC, pending=pending)
 
 
 def _places(batch: proto.IntentBatch | None) -> list[proto.PlaceIntent]:
@@ -56,7 +60,7 @@ def test_in_flight_places_are_not_republished_until_they_expire() -> None:
     runner.on_wallet(wallet())
     assert runner.on_ticker(ticker("100000", 0)) is not None
     assert runner.on_ticker(ticker("100000", 1)) is None  # all 20 in flight
-    clock.now += EngineConfig().inflight_timeout_s + 0.1
+    clock.now += INFLIGHT_S + 0.1
     assert len(_places(runner.on_ticker(ticker("100000", 2)))) == 20  # lost: healed
 
 

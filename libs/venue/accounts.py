@@ -4,6 +4,9 @@ Pure bookkeeping, no I/O. PnL conventions (linear USDT perpetuals):
 - a fill that adds to a position moves `avg_price` to the size-weighted mean;
 - a fill that reduces it realises `closed * (price - avg) * sign(size)`;
 - every fee and funding payment is realised too (wallet, cumRealisedPnl, curRealisedPnl);
+- the wallet is `starting + realised - fees + funding` (gross realised PnL, fees paid and
+  funding received kept as separate totals, summed in that order, as the reference
+  backtest does);
 - unrealised PnL is `(mark - avg) * size`, mark = last trade price.
 Margin: IM = value / leverage for positions (at avg price) and for opening orders (at limit
 price); available = wallet + unrealised - position IM - order IM.
@@ -12,9 +15,9 @@ price); available = wallet + unrealised - position IM - order IM.
 from collections.abc import Mapping
 from decimal import Decimal
 
-from services.exchange_sim._num import ZERO
-from services.exchange_sim.config import AccountConfig
-from services.exchange_sim.models import Execution, Order, Position
+from venue.config import AccountConfig
+from venue.models import Execution, Order, Position
+from venue.numbers import ZERO
 
 __all__ = ["MAINTENANCE_RATE", "Account"]
 
@@ -26,7 +29,9 @@ class Account:
         self.api_key = cfg.api_key
         self.api_secret = cfg.api_secret
         self.starting_usdt = cfg.usdt
-        self.wallet = cfg.usdt
+        self.realised = ZERO  # gross realised PnL of every close
+        self.fees = ZERO  # trading fees paid (negative: rebates)
+        self.funding = ZERO  # funding received (negative: paid)
         self.cum_realised = ZERO
         self._default_hedge = cfg.hedge_mode
         self._default_leverage = cfg.leverage
@@ -69,9 +74,20 @@ class Account:
 
     # --- fills and funding -------------------------------------------------------------
     def apply_fill(
-        self, pos: Position, side: str, qty: Decimal, price: Decimal, fee: Decimal, ts_ms: int
+        self,
+        pos: Position,
+        side: str,
+        qty: Decimal,
+        price: Decimal,
+        fee: Decimal,
+        ts_ms: int,
+        *,
+        gross: Decimal | None = None,
     ) -> tuple[Decimal, Decimal]:
-        """Book a fill; returns (gross realised PnL, closed size)."""
+        """Book a fill; returns (gross realised PnL, closed size). ``gross`` overrides the
+        realised PnL booked to the wallet (a recorded execution's); size and average
+        entry always follow our own accounting."""
+        booked = gross
         delta = qty if side == "Buy" else -qty
         size = pos.size
         gross = ZERO
@@ -94,17 +110,25 @@ class Account:
                 pos.cur_realised_pnl = ZERO
             elif pos.size == 0:
                 pos.avg_price = ZERO
+        if booked is not None:
+            gross = booked
+        self.realised += gross
+        self.fees += fee
         self._realise(pos, gross - fee, ts_ms)
         return gross, closed
 
     def apply_funding(self, pos: Position, mark: Decimal, rate: Decimal, ts_ms: int) -> Decimal:
         """Settle funding; returns the payment (> 0 paid by the account)."""
         payment = pos.size * mark * rate
+        self.funding -= payment
         self._realise(pos, -payment, ts_ms)
         return payment
 
+    @property
+    def wallet(self) -> Decimal:
+        return self.starting_usdt + self.realised - self.fees + self.funding
+
     def _realise(self, pos: Position, amount: Decimal, ts_ms: int) -> None:
-        self.wallet += amount
         self.cum_realised += amount
         pos.cum_realised_pnl += amount
         pos.cur_realised_pnl += amount

@@ -6,15 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from proto import CancelIntent, RejectReason
-from services.executor.gates import (
+from execution.gates import (
     check_balance,
     check_place,
     is_stale,
     latch_blocks,
     resting_close_qty,
 )
-from services.executor.orders import BookOrder, OrderState
+from execution.orders import BookOrder, OrderState
+from proto import CancelIntent, RejectReason
 from tests.executor.helpers import SYMBOL, place
 
 D = Decimal

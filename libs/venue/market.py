@@ -1,13 +1,15 @@
-"""Per-symbol market state built from feed trades: touch, rolling 24 h stats, 1 m bars."""
+"""Per-symbol market state built from feed trades and tickers: touch, rolling 24 h stats,
+1 m bars."""
 
 from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
-from services.exchange_sim._num import ZERO, fmt, fmt_scaled
-from services.exchange_sim.config import InstrumentConfig
-from services.exchange_sim.matching import Book, Touch, touch_after_trade
-from services.exchange_sim.models import Trade
+from venue.book import Book, Touch, touch_after_trade
+from venue.config import InstrumentConfig
+from venue.fills import Tick
+from venue.models import Trade
+from venue.numbers import ZERO
 
 __all__ = ["Bar", "Market"]
 
@@ -53,6 +55,13 @@ class Market:
         if self.touch is None:
             self.touch = touch_after_trade("Buy", price, self.inst.tick_size)
 
+    def on_ticker(self, tick: Tick) -> None:
+        """A ticker (the ticker path): its touch, or the last price on both sides."""
+        bid, ask = tick.bid, tick.ask
+        if bid is None or ask is None or bid <= 0 or ask <= 0:
+            bid = ask = tick.last
+        self.touch = Touch(bid=bid, ask=ask, last=tick.last)
+
     def on_trade(self, trade: Trade) -> None:
         last = self.touch.last if self.touch is not None else None
         self.touch = touch_after_trade(trade.side, trade.price, self.inst.tick_size)
@@ -92,7 +101,16 @@ class Market:
         self._volume_24h = sum((b.volume for b in window), ZERO)
         self._turnover_24h = sum((b.turnover for b in window), ZERO)
 
-    def _window(self) -> list[Bar]:
+    @property
+    def volume_24h(self) -> Decimal:
+        return self._volume_24h
+
+    @property
+    def turnover_24h(self) -> Decimal:
+        return self._turnover_24h
+
+    def window(self) -> list[Bar]:
+        """The 1 m bars of the last 24 h."""
         if not self.bars:
             return []
         cutoff = self.bars[-1].start_ms - DAY_BARS * MINUTE_MS
@@ -112,54 +130,3 @@ class Market:
             if bar.start_ms > cutoff:
                 return bar.open
         return self.bars[-1].open
-
-    def ticker(self) -> dict[str, str]:
-        """The linear ticker (WS field set; REST drops tickDirection and adds basis)."""
-        px = self.inst.tick_size
-        last = self.last_price
-        window = self._window()
-        prev24 = window[0].open if window else last
-        high = max((b.high for b in window), default=last)
-        low = min((b.low for b in window), default=last)
-        pcnt = (last - prev24) / prev24 if last is not None and prev24 else ZERO
-        size = fmt_scaled(self.last_trade.size, self.inst.qty_step) if self.last_trade else "0"
-        touch = self.touch
-        return {
-            "symbol": self.symbol,
-            "tickDirection": self.tick_direction,
-            "price24hPcnt": fmt_scaled(pcnt, Decimal("0.000001")),
-            "lastPrice": _p(last, px),
-            "prevPrice24h": _p(prev24, px),
-            "highPrice24h": _p(high, px),
-            "lowPrice24h": _p(low, px),
-            "prevPrice1h": _p(self.price_ago(3_600_000), px),
-            "markPrice": _p(last, px),
-            "indexPrice": _p(last, px),
-            "openInterest": "0",
-            "openInterestValue": "0",
-            "turnover24h": fmt(self._turnover_24h.quantize(Decimal("0.0001"))),
-            "volume24h": fmt(self._volume_24h),
-            "fundingIntervalHour": str(self.funding_interval_hours),
-            "fundingCap": "0.005",
-            "nextFundingTime": str(self.next_funding_ms),
-            "fundingRate": fmt(self.funding_rate),
-            "bid1Price": _p(touch.bid if touch else None, px),
-            "bid1Size": size,
-            "ask1Price": _p(touch.ask if touch else None, px),
-            "ask1Size": size,
-            "deliveryTime": "0",
-            "basisRate": "",
-            "deliveryFeeRate": "",
-            "predictedDeliveryPrice": "",
-            "preOpenPrice": "",
-            "preQty": "",
-            "curPreListingPhase": "",
-            "basisRateYear": "",
-        }
-
-
-def _p(value: Decimal | None, tick: Decimal) -> str:
-    if value is None:
-        return ""
-    # feed prices may be finer than today's tick (historical grids): keep them exact
-    return fmt_scaled(value, tick) if value % tick == 0 else fmt(value)

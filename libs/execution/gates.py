@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from execution.orders import BookOrder, OrderState, closes, position_idx
 from proto import CancelIntent, PlaceIntent, RejectReason
-from services.executor.orders import BookOrder, OrderState, closes, position_idx
 
 #: ``CancelIntent.reason`` of the engine's cancels of a doubled order (E-6.2); the only
 #: intents the same-order latch lets through.

@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.exchange_sim.accounts import Account
-from services.exchange_sim.market import Market
-from services.exchange_sim.models import Execution, Order, Trade
+from venue.accounts import Account
+from venue.market import Market
+from venue.models import Execution, Order, Trade
 
 __all__ = ["EventSink", "NullSink"]
 

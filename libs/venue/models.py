@@ -1,10 +1,10 @@
-"""Mutable state records of the matching core (rendered to Bybit shapes by `render`)."""
+"""Mutable state records of the venue kernel (front-ends render them: Bybit JSON, proto)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from services.exchange_sim._num import ZERO
+from venue.numbers import ZERO
 
 __all__ = ["Execution", "Order", "OrderRequest", "OrderStatus", "Position", "Trade"]
 
@@ -97,6 +97,8 @@ class Execution:
     order_qty: Decimal = ZERO
     order_type: str = "UNKNOWN"
     leaves_qty: Decimal = ZERO
+    position_idx: int = 0  # the leg it filled (Bybit's execution stream omits it)
+    reduce_only: bool = False
 
 
 @dataclass(slots=True, eq=False)

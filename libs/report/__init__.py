@@ -1,0 +1,9 @@
+"""Self-contained HTML reports: one file per backtest, one sortable table per sweep.
+
+Every page opens offline: plotly.js is inlined once, nothing is fetched from the network.
+"""
+
+from report.backtest import BacktestReport, ReportFill, render_backtest_report
+from report.table import render_results_table
+
+__all__ = ["BacktestReport", "ReportFill", "render_backtest_report", "render_results_table"]

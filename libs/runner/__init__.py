@@ -1,0 +1,22 @@
+"""The strategy runner: gridcore plus the resting-order book, sizing with the §9
+multipliers, the in-flight filter and grid-state restore. The engine service, the
+backtest and the replay all run strategies through it."""
+
+from runner.book import RestingBook
+from runner.instrument import Instrument
+from runner.pending import PendingIntents
+from runner.profile import LIVE, REFERENCE, RunnerProfile
+from runner.sizing import Sizer
+from runner.strategy import GridChange, StrategyRunner
+
+__all__ = [
+    "LIVE",
+    "REFERENCE",
+    "GridChange",
+    "Instrument",
+    "PendingIntents",
+    "RestingBook",
+    "RunnerProfile",
+    "Sizer",
+    "StrategyRunner",
+]
