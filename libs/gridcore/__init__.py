@@ -1,6 +1,7 @@
 """gridcore: the pure grid strategy core (spec/gridcore.md). Events in, intents out."""
 
 from gridcore._levels import GridLevel
+from gridcore._placement import Plan, eligible
 from gridcore.config import GridConfig, RiskConfig
 from gridcore.engine import GridEngine, reduce_only_for
 from gridcore.errors import (
@@ -60,6 +61,7 @@ __all__ = [
     "OrderLinkIdTooLongError",
     "OrderUpdateEvent",
     "PlaceLimitIntent",
+    "Plan",
     "PositionRiskManager",
     "PositionState",
     "PublicTradeEvent",
@@ -70,6 +72,7 @@ __all__ = [
     "client_order_id",
     "decode_grid_document",
     "early_imbalance_qty",
+    "eligible",
     "encode_grid_document",
     "event_sort_key",
     "grid_state_key",

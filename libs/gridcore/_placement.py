@@ -139,6 +139,13 @@ def build_plan(
     return tuple(steps)
 
 
+def eligible(is_buy: bool, price: float, last_close: float, grid_step: float) -> bool:
+    """E-7 for one level: on the right side of ``last_close`` and more than half a step
+    away. ``last_close == 0`` raises ZeroDivisionError (E-7's faithful crash)."""
+    d = (last_close - price) / last_close * 100
+    return (d > 0 if is_buy else d < 0) and abs(d) > grid_step / 2
+
+
 def run_plan(
     plan: Plan, last_close: float | None, grid_step: float
 ) -> list[CancelIntent | PlaceLimitIntent]:
@@ -155,7 +162,6 @@ def run_plan(
         if last_close is None:
             continue
         is_buy, price, intent = step
-        d = (last_close - price) / last_close * 100
-        if (d > 0 if is_buy else d < 0) and abs(d) > grid_step / 2:
+        if eligible(is_buy, price, last_close, grid_step):
             out.append(intent)
     return out

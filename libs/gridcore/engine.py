@@ -124,7 +124,22 @@ class GridEngine:
             return [cancel_intent(self.symbol, o, "rebuild", direction) for o in orders]
         return self._place_grid_orders(direction, limits)
 
+    def plan(self, direction: Direction, limits: Book) -> Plan | None:
+        """The E-6 plan the next ticker would run for ``direction`` with this book:
+        cancels (final) and place candidates ``(is_buy, level price, intent)`` awaiting
+        E-7. ``None`` when E-5 would rebuild the grid instead. A query: it changes no
+        state (it may fill the plan cache the next ticker then uses)."""
+        if len(limits) > len(self.grid.prices) + 10:
+            return None
+        return self._cached_plan(direction, limits)
+
     def _place_grid_orders(self, direction: Direction, limits: Book) -> list[Intent]:
+        plan = self._cached_plan(direction, limits)
+        if not plan:
+            return []
+        return run_plan(plan, self.last_close, self.config.grid_step)  # type: ignore[return-value]
+
+    def _cached_plan(self, direction: Direction, limits: Book) -> Plan:
         """E-6 / E-7 through a plan cached on (grid version, book contents).
 
         A book of the same ``RestingOrder`` structs hits on the first comparison; any
@@ -138,10 +153,7 @@ class GridEngine:
             if cached is None or cached[0] != version or cached[1] != key:
                 cached = (version, key, self._build_plan(direction, raw))
                 self._plans[direction] = cached
-        plan = cached[2]
-        if not plan:
-            return []
-        return run_plan(plan, self.last_close, self.config.grid_step)  # type: ignore[return-value]
+        return cached[2]
 
     def _build_plan(self, direction: Direction, raw: tuple[Any, ...]) -> Plan:
         grid = self.grid

@@ -12,6 +12,7 @@ from venue.config import (
     InstrumentConfig,
     MatchingConfig,
     QueueConfig,
+    VenueConfig,
 )
 from venue.errors import BybitError, RetCode
 from venue.fills import FILL_MODELS, FillModel, Tick, make_fill_model
@@ -19,6 +20,7 @@ from venue.funding import FirstTickFunding, FundingModel, FundingSchedule
 from venue.ids import IdGen
 from venue.kernel import RecordedFill, Venue, VenueSettings
 from venue.models import Execution, Order, OrderRequest, OrderStatus, Position, Trade
+from venue.proto_sink import ProtoSink
 from venue.sink import EventSink, NullSink
 
 __all__ = [
@@ -44,12 +46,14 @@ __all__ = [
     "OrderRequest",
     "OrderStatus",
     "Position",
+    "ProtoSink",
     "QueueConfig",
     "RecordedFill",
     "RetCode",
     "Tick",
     "Trade",
     "Venue",
+    "VenueConfig",
     "VenueSettings",
     "make_fill_model",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "InstrumentConfig",
     "MatchingConfig",
     "QueueConfig",
+    "VenueConfig",
 ]
 
 NonNegInt = Annotated[int, msgspec.Meta(ge=0)]
@@ -172,3 +173,13 @@ class MatchingConfig(Frozen):
         if self.fill_model is not None:
             return self.fill_model
         return "trade_through" if self.trade_at_price == "fill" else "strict_cross"
+
+
+class VenueConfig(Frozen):
+    """A venue with no protocol front-end around it (backtest, simbroker)."""
+
+    instruments: tuple[InstrumentConfig, ...] = DEFAULT_INSTRUMENTS
+    accounts: tuple[AccountConfig, ...] = ()
+    fees: FeeConfig = FeeConfig()
+    matching: MatchingConfig = MatchingConfig()
+    recent_trades: PositiveInt = 1000  # kept per symbol (the queue model reads them)

@@ -245,6 +245,22 @@ class Venue:
             self.fill_model.on_gone(order)
         self.sink.order(acct, order)
 
+    def close_position(
+        self, api_key: str, symbol: str, idx: int, price: Decimal, link_id: str = ""
+    ) -> Execution | None:
+        """Close a whole leg at ``price`` as maker, whatever the market (the backtest's
+        wind-down, B-END-2). None when the leg is flat."""
+        acct = self.account(api_key)
+        size = acct.position(symbol, idx).size
+        if not size:
+            return None
+        side = "Sell" if size > 0 else "Buy"
+        request = OrderRequest(symbol, side, "Limit", abs(size), price, "GTC", idx, link_id, True)
+        order = self._new_order(acct, self.market(symbol), request, abs(size), True)
+        self._fill(acct, order, order.leaves_qty, price, True)
+        self.sink.flush()
+        return acct.executions[-1]
+
     # --- fills -------------------------------------------------------------------------------
     def _fill(
         self,
