@@ -87,8 +87,7 @@ def test_case_a_details(hour: TradeTape) -> None:
     assert s["sharpe"] == 0.0  # one hour of data: fewer than two buckets
     assert round(s["win_rate"], 3) == round(17 / 51, 3)  # opens count in the denominator
     first = [
-        (_clock(f.ts_ms), f.side, f.direction, f.price, f.realized_pnl)
-        for f in backtest.fills[:5]
+        (_clock(f.ts_ms), f.side, f.direction, f.price, f.realized_pnl) for f in backtest.fills[:5]
     ]
     assert first == [
         ("00:00:13.287", "Buy", "long", D("18283.0"), 0),
