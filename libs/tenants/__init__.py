@@ -6,28 +6,95 @@ row-level security decides what a query sees. The only unscoped queries are on `
 (creating one, finding one by name, listing them) and ``gridtwin_user_ids()``, which the
 services use to visit each user in turn."""
 
-from tenants.accounts import create_account, list_accounts, load_credentials, rotate_master_key
-from tenants.crypto import MasterKey, SealedSecret, rewrap, seal, unseal
-from tenants.errors import (
-    ConfigFieldError,
-    KeyRotationError,
-    MasterKeyError,
-    SecretDecryptError,
-    TenantError,
-)
-from tenants.grid_state import load_grid_states, save_grid_state
-from tenants.models import AccountSpec, ApiCredentials, Environment, RiskSettings, StrategySpec
-from tenants.parsing import StrategyFileResult, load_strategy_file, parse_account, parse_strategy
-from tenants.rows import AccountRow, RunKind, RunRow, UserRow
-from tenants.runs import create_run, finish_run, list_runs
-from tenants.strategies import (
-    create_strategies,
-    create_strategy,
-    list_strategies,
-    load_strategies,
-    set_strategy_enabled,
-)
-from tenants.users import create_user, list_users, user_id_by_name, user_ids
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tenants.accounts import create_account, list_accounts, load_credentials, rotate_master_key
+    from tenants.crypto import MasterKey, SealedSecret, rewrap, seal, unseal
+    from tenants.errors import (
+        ConfigFieldError,
+        KeyRotationError,
+        MasterKeyError,
+        SecretDecryptError,
+        TenantError,
+    )
+    from tenants.grid_state import load_grid_states, save_grid_state
+    from tenants.models import AccountSpec, ApiCredentials, Environment, RiskSettings, StrategySpec
+    from tenants.parsing import (
+        StrategyFileResult,
+        load_strategy_file,
+        parse_account,
+        parse_strategy,
+    )
+    from tenants.rows import AccountRow, RunKind, RunRow, UserRow
+    from tenants.runs import create_run, finish_run, list_runs
+    from tenants.strategies import (
+        create_strategies,
+        create_strategy,
+        list_strategies,
+        load_strategies,
+        set_strategy_enabled,
+    )
+    from tenants.users import create_user, list_users, user_id_by_name, user_ids
+
+#: Public name → defining module, imported on first use (PEP 562): a command that needs
+#: one light name does not pay for every client library of the package.
+_EXPORTS = {
+    "create_account": "tenants.accounts",
+    "list_accounts": "tenants.accounts",
+    "load_credentials": "tenants.accounts",
+    "rotate_master_key": "tenants.accounts",
+    "MasterKey": "tenants.crypto",
+    "SealedSecret": "tenants.crypto",
+    "rewrap": "tenants.crypto",
+    "seal": "tenants.crypto",
+    "unseal": "tenants.crypto",
+    "ConfigFieldError": "tenants.errors",
+    "KeyRotationError": "tenants.errors",
+    "MasterKeyError": "tenants.errors",
+    "SecretDecryptError": "tenants.errors",
+    "TenantError": "tenants.errors",
+    "load_grid_states": "tenants.grid_state",
+    "save_grid_state": "tenants.grid_state",
+    "AccountSpec": "tenants.models",
+    "ApiCredentials": "tenants.models",
+    "Environment": "tenants.models",
+    "RiskSettings": "tenants.models",
+    "StrategySpec": "tenants.models",
+    "StrategyFileResult": "tenants.parsing",
+    "load_strategy_file": "tenants.parsing",
+    "parse_account": "tenants.parsing",
+    "parse_strategy": "tenants.parsing",
+    "AccountRow": "tenants.rows",
+    "RunKind": "tenants.rows",
+    "RunRow": "tenants.rows",
+    "UserRow": "tenants.rows",
+    "create_run": "tenants.runs",
+    "finish_run": "tenants.runs",
+    "list_runs": "tenants.runs",
+    "create_strategies": "tenants.strategies",
+    "create_strategy": "tenants.strategies",
+    "list_strategies": "tenants.strategies",
+    "load_strategies": "tenants.strategies",
+    "set_strategy_enabled": "tenants.strategies",
+    "create_user": "tenants.users",
+    "list_users": "tenants.users",
+    "user_id_by_name": "tenants.users",
+    "user_ids": "tenants.users",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AccountRow",

@@ -17,6 +17,7 @@ from services.admin import commands
 from services.admin.commands import AdminIO
 from services.runtime import resolve
 from store import create_pool
+from tenants.flags import add_strategy_flags
 
 Handler = Callable[[asyncpg.Connection, argparse.Namespace, AdminIO], Awaitable[int]]
 _ENVS = ("sim", "testnet", "mainnet")
@@ -72,17 +73,7 @@ def _add_strategy_commands(sub: argparse._SubParsersAction) -> None:  # type: ig
     add = _leaf(strategies, "add", commands.strategy_add, "add a strategy (flags or --file)")
     add.add_argument("--user", required=True)
     add.add_argument("--file", help="TOML or JSON file: strategies = [{...}, ...]")
-    add.add_argument("--strategy-id")
-    add.add_argument("--account-id")
-    add.add_argument("--symbol", help="e.g. BTCUSDT")
-    add.add_argument("--grid-count", help="levels (default 50)")
-    add.add_argument("--grid-step", help="percent between levels (default 0.2)")
-    add.add_argument("--rebalance-threshold", help="0 < θ < 1 (default 0.3)")
-    add.add_argument("--amount", help="x<wallet fraction> or USDT (default x0.001)")
-    add.add_argument("--risk", metavar="JSON", help='risk settings, e.g. {"leverage": 5}')
-    add.add_argument("--shadow", action="store_true", help="compute intents, send no orders")
-    add.add_argument("--disabled", action="store_true", help="add it disabled")
-    add.add_argument("--namespace", help="default live")
+    add_strategy_flags(add)
     _leaf(strategies, "list", commands.strategy_list, "list a user's strategies").add_argument(
         "--user", required=True
     )

@@ -12,7 +12,7 @@ import getpass
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TextIO
 
 import asyncpg
 import msgspec
@@ -21,7 +21,6 @@ from services.admin.output import print_table
 from tenants import (
     ConfigFieldError,
     MasterKey,
-    StrategySpec,
     create_account,
     create_run,
     create_strategies,
@@ -33,11 +32,11 @@ from tenants import (
     list_users,
     load_strategy_file,
     parse_account,
-    parse_strategy,
     rotate_master_key,
     set_strategy_enabled,
     user_id_by_name,
 )
+from tenants.flags import given_strategy_flags, json_object, strategy_from_flags
 
 
 class AdminIO(msgspec.Struct, frozen=True, kw_only=True):
@@ -122,40 +121,11 @@ async def account_list(conn: asyncpg.Connection, args: argparse.Namespace, io: A
 
 # ---- strategies ------------------------------------------------------------------------
 
-_STRATEGY_FLAGS = (
-    "strategy_id", "account_id", "symbol", "grid_count", "grid_step",
-    "rebalance_threshold", "amount", "namespace",
-)  # fmt: skip
-
-
-def _json_object(field: str, text: str) -> dict[str, Any]:
-    try:
-        value = msgspec.json.decode(text)
-    except msgspec.DecodeError as exc:
-        raise ConfigFieldError(field, f"invalid JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise ConfigFieldError(field, "must be a JSON object")
-    return value
-
-
-def strategy_from_flags(args: argparse.Namespace) -> StrategySpec:
-    """Only the flags given; the rest keep the spec's defaults. Flags are text, so the
-    decoding is lax (``--grid-count 50`` is the int 50, ``abc`` names grid_count)."""
-    data: dict[str, Any] = {k: getattr(args, k) for k in _STRATEGY_FLAGS if getattr(args, k)}
-    if args.risk:
-        data["risk"] = _json_object("risk", args.risk)
-    if args.shadow:
-        data["shadow"] = True
-    if args.disabled:
-        data["enabled"] = False
-    return parse_strategy(data, strict=False)
-
 
 async def strategy_add(conn: asyncpg.Connection, args: argparse.Namespace, io: AdminIO) -> int:
     user_id = await user_id_by_name(conn, args.user)
     if args.file:
-        given = [f"--{k.replace('_', '-')}" for k in (*_STRATEGY_FLAGS, "risk") if getattr(args, k)]
-        if given or args.shadow or args.disabled:
+        if given_strategy_flags(args):
             raise ConfigFieldError("file", "--file takes no strategy flags (put them in the file)")
         specs, errors = load_strategy_file(args.file)
         if errors:
@@ -202,7 +172,7 @@ async def strategy_enable(conn: asyncpg.Connection, args: argparse.Namespace, io
 
 async def run_add(conn: asyncpg.Connection, args: argparse.Namespace, io: AdminIO) -> int:
     user_id = await user_id_by_name(conn, args.user)
-    params = _json_object("params", args.params) if args.params else {}
+    params = json_object("params", args.params) if args.params else {}
     await create_run(
         conn,
         user_id,

@@ -4,47 +4,61 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import inspect
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from bus import BusError
-from infra import InfraError
-from store import StoreError
+#: Command → the module that defines it (``add_parser(sub)``). A command imports only
+#: its own module: ``gridtwin backtest`` does not pay for NATS, aiohttp or asyncpg.
+COMMANDS = {
+    "demo": "services.demo.cli",
+    "infra": "services.cli.infra",
+    "admin": "services.admin.cli",
+    "collector": "services.collector.cli",
+    "engine": "services.engine.cli",
+    "executor": "services.executor.cli",
+    "recorder": "services.recorder.cli",
+    "replay": "services.replayer.cli",
+    "backtest": "services.backtest.cli",
+    "exchange-sim": "services.exchange_sim.cli",
+    "bench": "services.bench.cli",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from services.admin import cli as admin_cli
-    from services.bench import cli as bench_cli
-    from services.cli import infra as infra_cli
-    from services.collector import cli as collector_cli
-    from services.demo import cli as demo_cli
-    from services.engine import cli as engine_cli
-    from services.exchange_sim import cli as exchange_sim_cli
-    from services.executor import cli as executor_cli
-    from services.recorder import cli as recorder_cli
-    from services.replayer import cli as replayer_cli
-
+def build_parser(commands: Iterable[str] = COMMANDS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gridtwin",
         description="Grid trading on Bybit perpetuals: live, recorded, replayed, compared.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (
-        demo_cli, infra_cli, admin_cli, collector_cli, engine_cli, executor_cli, recorder_cli,
-        replayer_cli, exchange_sim_cli, bench_cli,
-    ):  # fmt: skip
-        module.add_parser(sub)
+    for name in commands:
+        importlib.import_module(COMMANDS[name]).add_parser(sub)
     return parser
 
 
+def _expected(exc: BaseException) -> bool:
+    """Operational failures printed as one line: ``ValueError`` and the bus, infra and
+    store errors (looked up only in modules the command imported)."""
+    kinds: list[type[BaseException]] = [ValueError]
+    for module, name in (("bus", "BusError"), ("infra", "InfraError"), ("store", "StoreError")):
+        loaded = sys.modules.get(module)
+        if loaded is not None:
+            kinds.append(getattr(loaded, name))
+    return isinstance(exc, tuple(kinds))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser([first] if first in COMMANDS else COMMANDS).parse_args(argv)
     try:
         code = args.func(args)
         if inspect.iscoroutine(code):
             code = asyncio.run(code)
-    except (InfraError, BusError, StoreError, ValueError) as exc:
+    except Exception as exc:
+        if not _expected(exc):
+            raise
         # Expected operational failures: one clear line, no traceback.
         print(f"gridtwin {args.command}: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

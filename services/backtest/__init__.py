@@ -1,0 +1,1 @@
+"""``gridtwin backtest``: the command-line front-end of the in-process backtest."""

@@ -1,0 +1,3 @@
+from services.backtest.cli import main
+
+main()
