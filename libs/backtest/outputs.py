@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -72,8 +73,10 @@ def summary_json(result: BacktestResult) -> bytes:
     return msgspec.json.format(_JSON.encode(result.summary), indent=2) + b"\n"
 
 
+@functools.cache
 def code_version() -> dict[str, str]:
-    """The package version and, in a git checkout, the commit (``+dirty`` when edited)."""
+    """The package version and, in a git checkout, the commit (``+dirty`` when edited);
+    read once per process (a sweep writes many manifests)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -101,7 +104,7 @@ def manifest(result: BacktestResult, result_hash: str) -> dict[str, Any]:
         "profile": config.profile_name,
         "behaviour": msgspec.to_builtins(config.behaviour),
         "config": msgspec.to_builtins(config),
-        "code_version": code_version(),
+        "code_version": dict(code_version()),
         "inputs": [msgspec.to_builtins(i) for i in result.inputs],
         "ticks": result.ticks,
         "full_ticks": result.full_ticks,

@@ -32,7 +32,7 @@ from gridcore.config import GridConfig
 from gridcore.engine import GridEngine
 from proto.strategy import ExecutionEvent, Intent, PlaceLimitIntent, RestingOrder, TickerEvent
 
-__all__ = ["run_bench"]
+__all__ = ["run_bench", "steady_state_rate"]
 
 SYMBOL = "BTCUSDT"
 TICK_SIZE = Decimal("0.1")  # Bybit BTCUSDT today; the 2020 Binance prices are on 0.01
@@ -194,6 +194,13 @@ def _with_fills(events: list[TickerEvent]) -> dict[str, float]:
             totals["fills"] += 1
         high_buy, low_sell = _reach(book)
     return totals
+
+
+def steady_state_rate(events: list[TickerEvent]) -> float:
+    """gridcore's ticks/s on the silent ticks of ``events`` (a full book kept)."""
+    outputs = _record(events)
+    silent_s, _ = _timed(events, outputs, lambda book: book)
+    return sum(not o for o in outputs) / silent_s
 
 
 def run_bench(trades_csv_gz: pathlib.Path | None) -> list[dict[str, Any]]:

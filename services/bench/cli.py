@@ -22,7 +22,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("bench", help="benchmarks with raw baselines (make bench)")
     p.add_argument("--events", type=int, default=1_000_000, help="events for ingest/replay")
     p.add_argument(
-        "--only", choices=["backbone", "gridcore", "exchange", "pipeline", "all"], default="all"
+        "--only",
+        choices=["backbone", "gridcore", "backtest", "exchange", "pipeline", "all"],
+        default="all",
     )
     p.set_defaults(func=lambda a: asyncio.run(run(a)))
 
@@ -36,6 +38,10 @@ async def run(args: argparse.Namespace) -> int:
     print(f"market data: {real or 'seeded random walk (real data not found)'}")
     if args.only in ("all", "gridcore"):
         print(table("gridcore (one core, book kept full)", _gridcore(real)))
+    if args.only in ("all", "backtest"):
+        from services.bench import backtest
+
+        print(table("backtest (real hour, 50 x 0.2 %, reference profile)", backtest.run(real)))
     if args.only in ("all", "exchange"):
         print(table("exchange-sim matching (100 resting orders)", await venue.matching(real)))
         print(
