@@ -53,6 +53,7 @@ API_KEY = "backtest"
 _INF = float("inf")
 _DIRECTIONS = ("long", "short")
 Progress = Callable[[int, int], None]
+Band = tuple[float, float, float, float, int, Decimal | None]
 
 
 class BacktestRun:
@@ -132,7 +133,7 @@ class BacktestRun:
         self._equity_sizing = behaviour.sizing_balance == "equity"
         self._seen_executions = 0
         self._trade_pos = 0
-        self._band: tuple[float, float, float, float, int] | None = None
+        self._band: Band | None = None
         # The venue reports the opening wallet, as a collector's first snapshot would.
         self.sink.wallet(self.account)
         self.sink.flush()
@@ -149,13 +150,16 @@ class BacktestRun:
         equity = self.equity
         skip = self.config.skip_quiet and self.config.fills == "ticker"
         stateful = self.venue.fill_model.stateful
+        advance = self.venue.fill_model.advance_price
+        symbol = self.symbol
         book_touch = self.config.fill_model == "book_touch"
         report_every = max(n // 100, 1)
         next_report = report_every
         i = 0
         while i < n:
-            if skip and self._band is not None and not stateful:
-                bid_f, ask_f, lo, hi, funding_at = self._band
+            equity_done = None
+            if skip and self._band is not None:
+                bid_f, ask_f, lo, hi, funding_at, floor = self._band
                 start = i
                 point = equity.point
                 while i < n:
@@ -168,13 +172,18 @@ class BacktestRun:
                         break
                     if not lo <= lf <= hi or ts_col[i] >= funding_at or self._places_at(lf):
                         break
-                    point(ts_col[i], last_col[i])
+                    if stateful:
+                        advance(symbol, ts_col[i], ts_col[i], last_col[i])
+                    balance = point(ts_col[i], last_col[i])
+                    if floor is not None and balance < floor:
+                        equity_done = balance  # a smaller lot may now pass the close gate
+                        break
                     i += 1
                 if i > start:
                     self.runner.on_quiet_ticks(lastf_col[i - 1])
                     if i >= n:
                         break
-            self._full_tick(i)
+            self._full_tick(i, equity_done)
             i += 1
             if progress is not None and i >= next_report:
                 progress(i, n)
@@ -183,7 +192,9 @@ class BacktestRun:
             progress(n, n)
         self._finish()
 
-    def _full_tick(self, i: int) -> None:
+    def _full_tick(self, i: int, equity: Decimal | None = None) -> None:
+        """Every step of one ticker; ``equity``: its point is already on the curve (a
+        quiet ticker only its balance took out of the quiet band)."""
         ticks = self.ticks
         ts = ticks.ts_ms[i]
         last = ticks.last[i]
@@ -209,7 +220,7 @@ class BacktestRun:
                 )
             )
         self._deliver()
-        balance = self.equity.point(ts, last)
+        balance = equity if equity is not None else self.equity.point(ts, last)
         if self._equity_sizing:
             runner.sizer.sizing_override = balance
         ticker = proto.Ticker(
@@ -303,9 +314,14 @@ class BacktestRun:
         )
 
     # -- quiet tickers ------------------------------------------------------------------
-    def _quiet_band(self, ts: int) -> tuple[float, float, float, float, int] | None:
-        """``(best bid, best ask, grid low, grid high, funding due at)`` while the runner's
-        next ticker can place nothing at any price; ``None`` when every ticker counts."""
+    def _quiet_band(self, ts: int) -> Band | None:
+        """``(best bid, best ask, grid low, grid high, funding due at, balance floor)``
+        while the runner's next ticker can place nothing at any price that keeps the
+        balance at or above the floor; ``None`` when every ticker counts.
+
+        A close whose leg has room for more than one lot but less than its quantity is
+        held back by the runner; a lot only grows with the balance, so it stays held
+        while the balance does not fall below today's."""
         runner = self.runner
         engine = runner.engine
         if engine.fill_pending or not engine.grid.prices:
@@ -314,6 +330,8 @@ class BacktestRun:
         step = runner.sizer.qty_step
         self._buy_p = _INF
         self._sell_p = -_INF
+        floor: Decimal | None = None
+        wallet_fraction = runner.sizer.amount.kind == "wallet_fraction"
         for direction in _DIRECTIONS:
             plan = engine.plan(direction, books[direction])  # type: ignore[arg-type]
             if plan is None:
@@ -325,10 +343,16 @@ class BacktestRun:
                 is_buy, price, intent = candidate
                 if intent.reduce_only and room <= step:
                     continue  # the runner holds it back at any price
+                if intent.reduce_only and runner.sizer.qty(intent) >= room:
+                    if wallet_fraction:
+                        floor = runner.sizer.balance()
+                    continue  # held while the lot is no smaller
                 if is_buy:
                     self._buy_p = min(self._buy_p, price)
                 else:
                     self._sell_p = max(self._sell_p, price)
+        if floor is not None and not self._equity_sizing:
+            floor = None  # wallet sizing: the lot cannot change before the next event
         book = self.venue.markets[self.symbol].book
         best_bid, best_ask = book.bids.best(), book.asks.best()
         lo, hi = engine.grid.bounds
@@ -338,6 +362,7 @@ class BacktestRun:
             lo,
             hi,
             self.venue.next_funding_ms(ts + 1),
+            floor,
         )
 
     def _places_at(self, last_f: float) -> bool:
@@ -353,6 +378,7 @@ class BacktestRun:
         if not len(self.ticks):
             return
         last = self.ticks.last[-1]
+        self.now_ms = self.ticks.ts_ms[-1]
         if self.config.wind_down == "close_all":
             for idx, name in ((1, "wind_down_long"), (2, "wind_down_short")):
                 self.venue.close_position(API_KEY, self.symbol, idx, last, name)

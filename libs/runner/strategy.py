@@ -196,6 +196,7 @@ class StrategyRunner:
                         )
                     )
                 continue
+            left = None
             if intent.reduce_only:
                 left = room.get(intent.direction)
                 if left is None:
@@ -209,6 +210,9 @@ class StrategyRunner:
             qty = self.sizer.qty(intent)
             if qty <= 0:
                 self.zero_qty_dropped += 1
+                continue
+            if left is not None and left <= qty:
+                self.reduce_only_held += 1  # the same certain reject, for a bigger lot
                 continue
             if pending is not None and not pending.allow_place(intent.client_order_id):
                 continue

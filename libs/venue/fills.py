@@ -83,12 +83,16 @@ class FillModel:
     """Base: the ticker and trade path rules of one named model."""
 
     name: str = ""
-    #: False when the model keeps no per-ticker state (the backtest may skip tickers).
+    #: True when the model keeps per-ticker state: a caller that skips tickers must still
+    #: hand each one's price to :meth:`advance_price`.
     stateful = False
 
     # -- ticker path ------------------------------------------------------------------
     def advance(self, tick: Tick) -> None:
         """Per-ticker state, once per ticker before any order is decided."""
+
+    def advance_price(self, symbol: str, ts_ms: int, local_ms: int | None, last: Decimal) -> None:
+        """:meth:`advance` from a ticker's fields (for stateful models)."""
 
     def ticker_fills(self, orders: Sequence[Order], tick: Tick) -> list[Order]:
         """The orders this ticker fills, in arrival order (``orders`` are in it)."""
@@ -175,15 +179,18 @@ class LastCross(FillModel):
         self._prev_trade: dict[str, Decimal] = {}
 
     def advance(self, tick: Tick) -> None:
-        if tick.last <= 0:
+        self.advance_price(tick.symbol, tick.ts_ms, tick.local_ms, tick.last)
+
+    def advance_price(self, symbol: str, ts_ms: int, local_ms: int | None, last: Decimal) -> None:
+        """:meth:`advance` without a :class:`Tick` (the backtest's quiet tickers)."""
+        if last <= 0:
             return
-        symbol = tick.symbol
-        token = (tick.ts_ms, tick.local_ms)
+        token = (ts_ms, local_ms)
         if self._token.get(symbol) == token:
             return
         self._prev[symbol] = self._first.get(symbol)
         self._token[symbol] = token
-        self._first[symbol] = tick.last
+        self._first[symbol] = last
 
     def ticker_fills(self, orders: Sequence[Order], tick: Tick) -> list[Order]:
         prev = self._prev.get(tick.symbol)

@@ -4,7 +4,9 @@ backtest and the simbroker).
 
 Within one kernel operation, at ``flush()``, events come per account in the order
 order → execution → position → wallet; a position or the wallet is reported once, in
-its state at the flush. Prices and amounts keep the kernel's full Decimal precision
+its state at the flush. A hedge-mode leg is reported with its sibling leg: the pair
+liquidation estimate of each depends on both (B-RISK-3), so a fill on one leg moves the
+other's liquidation price too. Prices and amounts keep the kernel's full Decimal precision
 (no rounding to the tick: the reference accounting is compared to 1e-6 USDT).
 Timestamps are the kernel's time, so a run's events are reproducible.
 """
@@ -87,7 +89,7 @@ class ProtoSink:
         for account, slot in slots.values():
             out.extend(slot.orders)
             out.extend(slot.executions)
-            for symbol, idx in slot.positions:
+            for symbol, idx in _with_siblings(account, slot.positions):
                 out.append(self._position(account, symbol, idx))
             if slot.wallet:
                 out.append(self._wallet(account))
@@ -185,3 +187,13 @@ class ProtoSink:
             unrealised_pnl=unrealised,
             cum_realised_pnl=account.cum_realised,
         )
+
+
+def _with_siblings(account: Account, keys: dict[tuple[str, int], None]) -> list[tuple[str, int]]:
+    out = list(keys)
+    for symbol, idx in list(keys):
+        if idx in (1, 2):
+            sibling = (symbol, 3 - idx)
+            if sibling not in keys and sibling in account.positions and sibling not in out:
+                out.append(sibling)
+    return out

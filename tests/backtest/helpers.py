@@ -10,7 +10,7 @@ from backtest import BacktestConfig, BacktestRun, summarize
 from marketdata import build_ticks, read_trades
 from marketdata.trades import TradeTape
 from runner import Instrument
-from tenants.models import StrategySpec
+from tenants.models import RiskSettings, StrategySpec
 
 BTC = Instrument(
     symbol="BTCUSDT", tick_size=Decimal("0.1"), qty_step=Decimal("0.001"), min_qty=Decimal("0.001")
@@ -34,7 +34,7 @@ def config(
         grid_count=grid_count,
         grid_step=grid_step,
         amount=amount,
-        **({"risk": risk} if risk else {}),
+        **({"risk": RiskSettings(**risk)} if risk else {}),
     )
     return BacktestConfig(strategy=spec, instrument=instrument, **fields)
 
