@@ -99,9 +99,10 @@ def test_strategy_file_takes_what_admin_takes(tmp_path: Path) -> None:
         '[[strategies]]\nstrategy_id = "w1"\naccount_id = "a1"\nsymbol = "BTCUSDT"\n'
         'grid_count = 20\ngrid_step = 1.0\namount = "x0.01"\n'
     )
-    strategy_file = str(tmp_path / "s.toml")
-    by_file = gridtwin("--trades", str(trades), "--strategy-file", strategy_file,
-                       "--symbol", "BTCUSDT", "--out", str(tmp_path / "a"), "--no-report")  # fmt: skip
+    by_file = gridtwin(
+        "--trades", str(trades), "--strategy-file", str(tmp_path / "s.toml"),
+        "--symbol", "BTCUSDT", "--out", str(tmp_path / "a"), "--no-report",
+    )  # fmt: skip
     by_flags = gridtwin("--trades", str(trades), "--symbol", "BTCUSDT", "--strategy-id", "w1",
                         "--grid-count", "20", "--grid-step", "1.0", "--amount", "x0.01",
                         "--out", str(tmp_path / "b"), "--no-report")  # fmt: skip
