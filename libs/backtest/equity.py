@@ -6,11 +6,14 @@ kernel's wallet is ``initial + realised − fees + funding``). The peak starts a
 initial balance; a point at or above it ends the current drawdown streak. Initial and
 maintenance margin (P-6, P-7, gridcore's tier tables on entry-based position value)
 change only with positions, so they are recomputed when the account changes; their
-peak percentages of equity are taken at each epoch's lowest equity, where they peak.
+peak percentages of equity are taken at each epoch's lowest equity, where they peak,
+and that is also where the venue is asked whether equity fell to maintenance margin
+(a liquidation, recorded by the venue).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from backtest.records import EquityCurve
@@ -24,7 +27,12 @@ _HUNDRED = Decimal(100)
 
 
 class EquityTracker:
-    def __init__(self, initial: Decimal, symbol: str) -> None:
+    def __init__(
+        self,
+        initial: Decimal,
+        symbol: str,
+        check_liquidation: Callable[[Decimal, int], bool] | None = None,
+    ) -> None:
         self.initial = initial
         self.symbol = symbol
         self.curve = EquityCurve()
@@ -36,7 +44,6 @@ class EquityTracker:
         self.peak_mm = _ZERO
         self.peak_imr_pct = _ZERO
         self.peak_mmr_pct = _ZERO
-        self.liquidations: list[tuple[int, Decimal, Decimal]] = []
         self.final_unrealised = _ZERO
         self._base = initial
         self._long: tuple[Decimal, Decimal] | None = None  # (size, avg)
@@ -44,7 +51,7 @@ class EquityTracker:
         self._im = self._mm = _ZERO
         self._im100 = self._mm100 = _ZERO
         self._epoch_low: Decimal | None = None
-        self._liquidated = False
+        self._check_liquidation = check_liquidation
 
     def observe(self, account: Account) -> None:
         """The account changed (fills, funding): re-read wallet, legs and margins."""
@@ -102,12 +109,8 @@ class EquityTracker:
             if equity > 0:
                 self.peak_imr_pct = max(self.peak_imr_pct, self._im100 / equity)
                 self.peak_mmr_pct = max(self.peak_mmr_pct, self._mm100 / equity)
-            liquidated = equity <= self._mm
-            if liquidated and not self._liquidated:
-                self.liquidations.append((ts_ms, equity, self._mm))
-            self._liquidated = liquidated
-        elif self._liquidated and equity > self._mm:
-            self._liquidated = False
+            if self._check_liquidation is not None:
+                self._check_liquidation(equity, ts_ms)  # the lows are where it can cross
         return equity
 
     def finish(self, last: Decimal) -> None:

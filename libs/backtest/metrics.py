@@ -67,6 +67,7 @@ def summarize(
     *,
     initial: Decimal,
     end_positions: dict[str, dict[str, str]],
+    liquidations: Sequence[int] = (),
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every summary metric by name (Decimals stay Decimals; the writer formats them)."""
@@ -121,8 +122,8 @@ def summarize(
             "profit_factor": _profit_factor(by_direction["short"]),
         },
         "end_positions": end_positions,
-        "liquidations": len(equity.liquidations),
-        "first_liquidation_ms": equity.liquidations[0][0] if equity.liquidations else None,
+        "liquidations": len(liquidations),
+        "first_liquidation_ms": liquidations[0] if liquidations else None,
     }
     if extra:
         summary.update(extra)

@@ -92,6 +92,7 @@ def execute(
         run.equity,
         initial=config.balance,
         end_positions=_legs(run),
+        liquidations=[ts for _, ts, _, _ in run.venue.liquidations],
         extra=extra,
     )
     return BacktestResult(

@@ -125,7 +125,11 @@ class BacktestRun:
             intent_order=behaviour.intent_order,
             low_balance_buffer=Decimal("0.02") if behaviour.low_balance_check else None,
         )
-        self.equity = EquityTracker(config.balance, spec.symbol)
+        self.equity = EquityTracker(
+            config.balance,
+            spec.symbol,
+            lambda equity, ts: self.venue.check_liquidation(API_KEY, equity, ts),
+        )
         self.fills: list[FillRecord] = []
         self.funding: list[FundingRecord] = []
         self.full_ticks = 0

@@ -26,7 +26,7 @@ from venue.errors import BybitError, RetCode
 from venue.fills import FillModel, Tick, make_fill_model
 from venue.funding import FundingModel
 from venue.ids import IdGen
-from venue.liquidation import pair_liquidation_prices
+from venue.liquidation import maintenance_margin_of, pair_liquidation_prices
 from venue.market import Market
 from venue.models import Execution, Order, OrderRequest, OrderStatus, Trade
 from venue.numbers import ZERO, floor_to
@@ -501,9 +501,9 @@ class Venue:
     # --- liquidation detection ---------------------------------------------------------------
     def check_liquidation(self, api_key: str, equity: Decimal, now_ms: int) -> bool:
         """Record a liquidation when ``equity`` is at or below the account's maintenance
-        margin (entering that state once; leaving it re-arms); True while liquidated."""
+        margin (entering that state once; a check above it re-arms); True while below."""
         acct = self.account(api_key)
-        mm = acct.position_mm(self.marks)
+        mm = maintenance_margin_of(acct.positions.values())
         below = bool(mm) and equity <= mm
         if below and api_key not in self._liquidated:
             self._liquidated.add(api_key)

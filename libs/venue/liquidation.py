@@ -14,16 +14,19 @@ sizes and ``Le, Se`` their average entries:
 * ``L = S`` → (0, 0).
 
 An account is **liquidated** when its equity falls to or below the maintenance margin
-of its positions; the kernel reports the crossing, it does not close anything.
+of its positions (tier tables, entry-based value: B-EQ-2's); the kernel records the
+crossing as an event (``Venue.liquidations``), it does not close anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from gridcore.pnl import maintenance_margin
+from venue.models import Position
 
-__all__ = ["pair_liquidation_prices"]
+__all__ = ["maintenance_margin_of", "pair_liquidation_prices"]
 
 _ZERO = Decimal(0)
 _TWO = Decimal(2)
@@ -55,3 +58,13 @@ def pair_liquidation_prices(
             return _ZERO, _ZERO
         return _ZERO, liq
     return _ZERO, _ZERO
+
+
+def maintenance_margin_of(positions: Iterable[Position]) -> Decimal:
+    """Σ tier maintenance margin (P-6) of the open legs, on entry-based value (B-EQ-2)."""
+    total = _ZERO
+    for position in positions:
+        if position.size:
+            value = abs(position.size) * position.avg_price
+            total += maintenance_margin(value, position.symbol)[0]
+    return total

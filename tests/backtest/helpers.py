@@ -43,7 +43,12 @@ def run(cfg: BacktestConfig, tape: TradeTape) -> tuple[BacktestRun, dict[str, An
     backtest = BacktestRun(cfg, build_ticks(tape, cfg.ticks), tape)
     backtest.run()
     summary = summarize(
-        backtest.fills, backtest.funding, backtest.equity, initial=cfg.balance, end_positions={}
+        backtest.fills,
+        backtest.funding,
+        backtest.equity,
+        initial=cfg.balance,
+        end_positions={},
+        liquidations=[ts for _, ts, _, _ in backtest.venue.liquidations],
     )
     return backtest, summary
 

@@ -163,3 +163,25 @@ def test_profiles_differ_where_they_say() -> None:
         backtest.run()
         assert backtest.fills
         _check_books(backtest)
+
+
+def test_equity_at_maintenance_margin_is_reported_as_a_liquidation() -> None:
+    """The venue records the first ticker whose equity is at or below the maintenance
+    margin of the open legs (it closes nothing); the summary counts it."""
+    start = 1_700_000_000_000
+    ts = [start + i * 1000 for i in range(3000)]
+    prices = [D(f"{100 - i * 0.005:.3f}") for i in range(3000)]  # a 15 % slide
+    tape = TradeTape(
+        symbol="BTCUSDT", ts_ms=ts, price=prices, size=[D(1)] * 3000,
+        side=["Sell"] * 3000, trade_id=[str(i) for i in range(3000)],
+    )  # fmt: skip
+    backtest, summary = run(config(amount="1000", balance=D(100), grid_step=0.5), tape)
+    assert summary["liquidations"] >= 1
+    (api_key, when, equity, mm), *_ = backtest.venue.liquidations
+    assert summary["first_liquidation_ms"] == when
+    assert 0 < mm and equity <= mm
+    point = backtest.equity.curve.ts_ms.index(when)
+    assert backtest.equity.curve.equity[point] == equity
+    assert all(e > mm for e in backtest.equity.curve.equity[:point] if e is not None) or point == 0
+    healthy, healthy_summary = run(config(amount="x0.001", grid_step=0.5), tape)
+    assert healthy_summary["liquidations"] == 0 and healthy.fills
