@@ -177,9 +177,9 @@ def test_equity_at_maintenance_margin_is_reported_as_a_liquidation() -> None:
     )  # fmt: skip
     backtest, summary = run(config(amount="1000", balance=D(100), grid_step=0.5), tape)
     assert summary["liquidations"] >= 1
-    (api_key, when, equity, mm), *_ = backtest.venue.liquidations
+    (_, when, equity, mm), *_ = backtest.venue.liquidations
     assert summary["first_liquidation_ms"] == when
-    assert 0 < mm and equity <= mm
+    assert mm > 0 and equity <= mm
     point = backtest.equity.curve.ts_ms.index(when)
     assert backtest.equity.curve.equity[point] == equity
     assert all(e > mm for e in backtest.equity.curve.equity[:point] if e is not None) or point == 0
