@@ -1,4 +1,5 @@
-"""The subject scheme: ``{ns}.{family}.…`` with ``ns`` = ``live``, ``paper`` or ``replay.<run>``.
+"""The subject scheme: ``{ns}.{family}.…`` with ``ns`` = ``live``, ``paper``, ``replay.<run>``
+(a replayed run) or ``import.<name>`` (trade files stored as a recorded run).
 
 =========  ==========================================================
 family     subject (after ``{ns}.``)
@@ -22,6 +23,8 @@ import msgspec
 VENUE = "bybit"
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
 _FIXED_NAMESPACES = ("live", "paper")
+#: Namespaces of two tokens: ``<head>.<run id or import name>``.
+_RUN_NAMESPACES = {"replay": "run id", "import": "import name"}
 _ACCT_KINDS = ("order", "execution", "position", "wallet")
 _MD_KINDS = ("trade", "ticker")
 
@@ -62,18 +65,25 @@ def token(part: str, value: str) -> str:
 
 
 def namespace(ns: str) -> str:
-    """Validate a namespace: ``live``, ``paper`` or ``replay.<run_id>``."""
+    """Validate a namespace: ``live``, ``paper``, ``replay.<run_id>`` or ``import.<name>``."""
     if ns in _FIXED_NAMESPACES:
         return ns
-    head, _, run_id = ns.partition(".")
-    if head == "replay" and run_id:
-        token("run id", run_id)
+    head, _, name = ns.partition(".")
+    if head in _RUN_NAMESPACES and name:
+        token(_RUN_NAMESPACES[head], name)
         return ns
-    raise SubjectError("namespace", ns, "must be 'live', 'paper' or 'replay.<run_id>'")
+    raise SubjectError(
+        "namespace", ns, "must be 'live', 'paper', 'replay.<run_id>' or 'import.<name>'"
+    )
 
 
 def replay_namespace(run_id: str) -> str:
     return f"replay.{token('run id', run_id)}"
+
+
+def import_namespace(name: str) -> str:
+    """Where ``gridtwin import`` stores the trade files imported as ``name``."""
+    return f"import.{token('import name', name)}"
 
 
 def md(ns: str, symbol: str, kind: str) -> str:
@@ -127,7 +137,7 @@ def parse(subject: str) -> Subject:
 
     Cached: a stream has few distinct subjects and ``Subject`` is immutable."""
     parts = subject.split(".")
-    ns_len = 2 if parts[0] == "replay" else 1
+    ns_len = 2 if parts[0] in _RUN_NAMESPACES else 1
     if len(parts) < ns_len + 1:
         raise SubjectError("subject", subject, "too few tokens")
     ns = namespace(".".join(parts[:ns_len]))

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         parse_strategy,
     )
     from tenants.rows import AccountRow, RunKind, RunRow, UserRow
-    from tenants.runs import create_run, finish_run, list_runs
+    from tenants.runs import create_run, finish_run, list_runs, reopen_run
     from tenants.strategies import (
         create_strategies,
         create_strategy,
@@ -74,6 +74,7 @@ _EXPORTS = {
     "UserRow": "tenants.rows",
     "create_run": "tenants.runs",
     "finish_run": "tenants.runs",
+    "reopen_run": "tenants.runs",
     "list_runs": "tenants.runs",
     "create_strategies": "tenants.strategies",
     "create_strategy": "tenants.strategies",
@@ -130,6 +131,7 @@ __all__ = [
     "load_strategy_file",
     "parse_account",
     "parse_strategy",
+    "reopen_run",
     "rewrap",
     "rotate_master_key",
     "save_grid_state",

@@ -12,7 +12,7 @@ from tenants.models import Environment
 
 __all__ = ["AccountRow", "RunKind", "RunRow", "UserRow", "mask_api_key"]
 
-RunKind = Literal["live", "paper", "replay", "backtest"]
+RunKind = Literal["live", "paper", "replay", "backtest", "import"]
 
 
 def mask_api_key(api_key: str) -> str:

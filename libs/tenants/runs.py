@@ -1,4 +1,4 @@
-"""Runs (live, paper, replay, backtest) of a user, under row-level security."""
+"""Runs (live, paper, replay, backtest, import) of a user, under row-level security."""
 
 from __future__ import annotations
 
@@ -14,9 +14,16 @@ from tenants.errors import ConfigFieldError
 from tenants.models import check_token
 from tenants.rows import RunKind, RunRow
 
-__all__ = ["create_run", "finish_run", "list_runs"]
+__all__ = ["create_run", "finish_run", "list_runs", "reopen_run"]
 
 _KINDS = frozenset(get_args(RunKind))
+
+
+def _params_json(params: Mapping[str, Any]) -> str:
+    try:
+        return msgspec.json.encode(dict(params)).decode()
+    except (TypeError, msgspec.EncodeError) as exc:
+        raise ConfigFieldError("params", f"not JSON-encodable: {exc}") from None
 
 
 async def create_run(
@@ -34,10 +41,7 @@ async def create_run(
         raise ConfigFieldError("kind", f"must be one of {', '.join(sorted(_KINDS))}, got {kind!r}")
     if not ns or any(c.isspace() for c in ns):
         raise ConfigFieldError("ns", "must be a non-empty namespace without spaces")
-    try:
-        params_json = msgspec.json.encode(dict(params or {})).decode()
-    except (TypeError, msgspec.EncodeError) as exc:
-        raise ConfigFieldError("params", f"not JSON-encodable: {exc}") from None
+    params_json = _params_json(params or {})
     try:
         async with tenant_scope(conn, user_id):
             await conn.execute(
@@ -77,9 +81,15 @@ async def list_runs(conn: asyncpg.Connection, user_id: uuid.UUID) -> list[RunRow
 
 
 async def finish_run(
-    conn: asyncpg.Connection, user_id: uuid.UUID, run_id: str, status: str = "finished"
+    conn: asyncpg.Connection,
+    user_id: uuid.UUID,
+    run_id: str,
+    status: str = "finished",
+    *,
+    params: Mapping[str, Any] | None = None,
 ) -> None:
-    """Mark a running run ended with ``status`` (``finished``, ``failed``, ...)."""
+    """Mark a running run ended with ``status`` (``finished``, ``failed``, ...);
+    ``params`` replaces the run's params (what it produced)."""
     if status == "running" or not status or any(c.isspace() for c in status):
         raise ConfigFieldError("status", f"must be a final status like 'finished', got {status!r}")
     async with tenant_scope(conn, user_id):
@@ -91,5 +101,28 @@ async def finish_run(
         if ended:
             raise ConfigFieldError("run_id", f"run {run_id!r} is already finished")
         await conn.execute(
-            "UPDATE runs SET status = $2, ended_at = now() WHERE run_id = $1", run_id, status
+            "UPDATE runs SET status = $2, ended_at = now(),"
+            " params = coalesce($3::jsonb, params) WHERE run_id = $1",
+            run_id,
+            status,
+            _params_json(params) if params is not None else None,
         )
+
+
+async def reopen_run(
+    conn: asyncpg.Connection, user_id: uuid.UUID, run_id: str, kind: str, ns: str
+) -> bool:
+    """Mark the user's run ``run_id`` running again (a resumed import); False when the
+    user has no such run. A run of another kind or namespace is refused by field."""
+    async with tenant_scope(conn, user_id):
+        row = await conn.fetchrow("SELECT kind, ns FROM runs WHERE run_id = $1", run_id)
+        if row is None:
+            return False
+        if (row["kind"], row["ns"]) != (kind, ns):
+            raise ConfigFieldError(
+                "run_id", f"run {run_id!r} is a {row['kind']} run of {row['ns']}, not {kind!r}"
+            )
+        await conn.execute(
+            "UPDATE runs SET status = 'running', ended_at = NULL WHERE run_id = $1", run_id
+        )
+        return True

@@ -21,7 +21,7 @@ from tenants.flags import add_strategy_flags
 
 Handler = Callable[[asyncpg.Connection, argparse.Namespace, AdminIO], Awaitable[int]]
 _ENVS = ("sim", "testnet", "mainnet")
-_RUN_KINDS = ("live", "paper", "replay", "backtest")
+_RUN_KINDS = ("live", "paper", "replay", "backtest", "import")
 
 
 def _leaf(

@@ -57,3 +57,38 @@ def test_malformed_subjects_name_the_bad_part(subject: str, part: str) -> None:
 def test_tokens_reject_dots_spaces_and_wildcards(bad: str) -> None:
     with pytest.raises(SubjectError, match="symbol"):
         subjects.md("live", bad, "trade")
+
+
+def test_import_namespace_holds_a_recorded_run_of_imported_trades() -> None:
+    ns = subjects.import_namespace("btc-2020_12")
+    assert ns == "import.btc-2020_12"
+    assert subjects.namespace(ns) == ns
+    subject = subjects.md(ns, "BTCUSDT", "trade")
+    assert subject == "import.btc-2020_12.md.bybit.BTCUSDT.trade"
+    parsed = subjects.parse(subject)
+    assert (parsed.ns, parsed.family) == (ns, Family.MD)
+    assert parsed.tokens == ("bybit", "BTCUSDT", "trade")
+    assert subjects.rebase(subject, "replay.r1") == "replay.r1.md.bybit.BTCUSDT.trade"
+
+
+@pytest.mark.parametrize(
+    ("bad", "part"),
+    [
+        ("import", "namespace"),
+        ("import.", "namespace"),
+        ("imports.x", "namespace"),
+        ("import.a.b", "import name"),
+        ("import.a b", "import name"),
+        ("import.*", "import name"),
+    ],
+)
+def test_malformed_import_namespaces_name_the_bad_part(bad: str, part: str) -> None:
+    with pytest.raises(SubjectError) as err:
+        subjects.namespace(bad)
+    assert err.value.part == part
+
+
+@pytest.mark.parametrize("bad", ["a.b", "a b", "", ">"])
+def test_import_names_must_be_one_token(bad: str) -> None:
+    with pytest.raises(SubjectError, match="import name"):
+        subjects.import_namespace(bad)

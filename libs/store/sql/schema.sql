@@ -62,8 +62,9 @@ CREATE INDEX strategies_user_idx ON strategies (user_id);
 CREATE TABLE runs (
     run_id      text PRIMARY KEY CHECK (run_id ~ '^[A-Za-z0-9_-]+$'),
     user_id     uuid REFERENCES users (user_id),
-    kind        text NOT NULL CHECK (kind IN ('live', 'paper', 'replay', 'backtest')),
-    -- The namespace the run's events live in (`live`, `replay.<run_id>` …).
+    -- `import`: added by 0005 (the constraint is `runs_kind_check` either way).
+    kind        text NOT NULL CHECK (kind IN ('live', 'paper', 'replay', 'backtest', 'import')),
+    -- The namespace the run's events live in (`live`, `replay.<run_id>`, `import.<name>` …).
     ns          text NOT NULL,
     source_ns   text,
     params      jsonb NOT NULL DEFAULT '{}',
@@ -191,6 +192,9 @@ CREATE FUNCTION gridtwin_user_ids() RETURNS SETOF uuid
     AS $$ SELECT user_id FROM public.users ORDER BY user_id $$;
 REVOKE ALL ON FUNCTION gridtwin_user_ids() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gridtwin_user_ids() TO gridtwin_app;
+
+-- ---- 0005_import_runs.sql ----
+-- Runs of kind `import` (`gridtwin import`): folded into `runs.kind` above.
 
 -- ---- schema_migrations: created by the migrator itself ----
 CREATE TABLE schema_migrations (

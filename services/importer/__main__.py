@@ -1,0 +1,5 @@
+"""``python -m services.importer`` = ``gridtwin import``."""
+
+from services.importer.cli import main
+
+main()
