@@ -26,7 +26,7 @@ from backtest.config import BacktestConfig
 from backtest.equity import EquityTracker
 from backtest.records import FillRecord, FundingRecord
 from execution.simulated import SimulatedBroker
-from gridcore import eligible
+from gridcore import eligible, order_link_prefix
 from marketdata.ticks import TickTape
 from marketdata.trades import TradeTape
 from runner import StrategyRunner
@@ -299,7 +299,6 @@ class BacktestRun:
                 )
             )
             return
-        client_order_id, _, _ = e.order_link_id.partition("-")
         self.fills.append(
             FillRecord(
                 ts_ms=e.exec_time_ms,
@@ -310,7 +309,7 @@ class BacktestRun:
                 qty=e.exec_qty,
                 fee=e.exec_fee,
                 realized_pnl=e.exec_pnl,
-                client_order_id=client_order_id,
+                client_order_id=order_link_prefix(e.order_link_id) or "",
                 order_id=e.order_id,
                 liquidity="maker" if e.is_maker else "taker",
                 opening=not e.reduce_only,

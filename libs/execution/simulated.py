@@ -20,6 +20,7 @@ from typing import Literal
 import proto
 from execution.gates import Verdict, check_balance, check_place
 from execution.orders import BookOrder, OrderState, position_idx
+from gridcore import order_link_prefix
 from proto import CancelIntent, IntentBatch, PlaceIntent, RejectReason
 from venue.errors import BybitError, RetCode
 from venue.kernel import Venue
@@ -174,10 +175,9 @@ class SimulatedBroker:
 
 
 def _book_order(order: Order) -> BookOrder:
-    client_order_id, _, _ = order.order_link_id.partition("-")
     return BookOrder(
         link_id=order.order_link_id,
-        client_order_id=client_order_id,
+        client_order_id=order_link_prefix(order.order_link_id) or "",
         symbol=order.symbol,
         side=order.side,
         price=order.price,

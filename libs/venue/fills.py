@@ -163,10 +163,6 @@ class BookTouch(TradeThrough):
         bid = tick.bid
         return bid >= limit if bid is not None and bid > 0 else tick.last >= limit
 
-    def ticker_fills(self, orders: Sequence[Order], tick: Tick) -> list[Order]:
-        crosses = self.crosses
-        return [o for o in orders if crosses(o.is_buy, o.price, tick)]
-
 
 class LastCross(FillModel):
     name = "last_cross"
@@ -227,9 +223,10 @@ class LastCross(FillModel):
 
 
 class QueueModel(FillModel):
-    """A trade through the price fills like ``strict_cross``; a trade **at** the price
-    first works off the quantity ahead of the order (each order keeps its own estimate,
-    reduced by every trade at its price), and only the rest fills it."""
+    """A trade through the price fills like ``strict_cross``; a trade **at** the price is
+    handed out front to back: to the quantity estimated ahead of our first order there,
+    then to that order, then to what is ahead of the next one (each order keeps its own
+    estimate, worked off by the volume that reaches it), and so on."""
 
     name = "queue"
 
@@ -255,17 +252,20 @@ class QueueModel(FillModel):
 
     def trade_fills(self, book: Book, trade: Trade) -> Iterator[tuple[Order, Decimal]]:
         price = trade.price
+        budget = trade.size  # the trade's volume at the price, handed out front to back
         for order, leaves in super().trade_fills(book, trade):
             if order.price != price:
                 self._ahead.pop(order.order_id, None)  # traded through: the level is gone
                 yield order, leaves
                 continue
             ahead = self._ahead.get(order.order_id, _ZERO)
-            used = min(ahead, trade.size)
+            used = min(ahead, budget)
             self._ahead[order.order_id] = ahead - used
-            left = trade.size - used
-            if left > 0:
-                yield order, min(leaves, left)
+            budget -= used
+            fill = min(leaves, budget)
+            if fill > 0:
+                budget -= fill
+                yield order, fill
 
 
 class _Follow(FillModel):

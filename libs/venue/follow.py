@@ -24,6 +24,7 @@ from decimal import Decimal
 
 import msgspec
 
+from gridcore import order_link_prefix
 from venue.models import Order
 
 __all__ = ["RecordedExecution", "RecordedTape", "match_order"]
@@ -66,17 +67,12 @@ class RecordedTape:
         return len(self._items)
 
 
-def _client_id(link_id: str) -> str | None:
-    prefix = link_id.split("-", 1)[0] if link_id else ""
-    return prefix or None
-
-
 def match_order(resting: Sequence[Order], execution: RecordedExecution) -> Order | None:
     """The resting order a recorded execution fills (rules 1-3 above), or ``None``."""
-    wanted = _client_id(execution.order_link_id)
+    wanted = order_link_prefix(execution.order_link_id)
     if wanted is not None:
         for order in resting:
-            if _client_id(order.order_link_id) == wanted:
+            if order_link_prefix(order.order_link_id) == wanted:
                 return order
         return None
     for order in resting:

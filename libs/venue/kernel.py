@@ -369,9 +369,14 @@ class Venue:
         book = market.book
         model = self.fill_model
         step = market.inst.qty_step
+        last_basis = self.funding.basis == "last"
         for trade in trades:
-            self.on_time(trade.ts_ms, flush=False)
-            market.on_trade(trade)
+            if last_basis:  # settled on this trade's price (B-FUND-2), before its fills
+                market.on_trade(trade)
+                self.on_time(trade.ts_ms, flush=False)
+            else:  # settled on the mark the boundary saw, before this trade moves it
+                self.on_time(trade.ts_ms, flush=False)
+                market.on_trade(trade)
             self.marks[market.symbol] = trade.price
             if book.bids.prices or book.asks.prices:
                 remaining = floor_to(trade.size, step)  # fills are whole qty steps
