@@ -8,7 +8,7 @@ from marketdata.ticks import TickMode, TickTape, build_ticks
 from marketdata.trades import TradeTape, file_sha256, read_trades, trade_layout
 
 if TYPE_CHECKING:
-    from marketdata.stored import load_stored_trades
+    from marketdata.stored import load_stored_trades, preflight
 
 __all__ = [
     "DataError",
@@ -22,6 +22,7 @@ __all__ = [
     "file_sha256",
     "format_health",
     "load_stored_trades",
+    "preflight",
     "read_trades",
     "trade_layout",
 ]
@@ -29,8 +30,8 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # Imported on first use (PEP 562): reading files never loads asyncpg and the store.
-    if name == "load_stored_trades":
-        from marketdata.stored import load_stored_trades
+    if name in ("load_stored_trades", "preflight"):
+        from marketdata import stored
 
-        return load_stored_trades
+        return getattr(stored, name)
     raise AttributeError(f"module 'marketdata' has no attribute {name!r}")

@@ -17,11 +17,11 @@ import asyncpg
 
 import proto
 from marketdata.errors import DataError
-from marketdata.health import Gap
+from marketdata.health import DataHealth, Gap, assess
 from marketdata.trades import TradeTape
 from store import tenant_scope
 
-__all__ = ["load_stored_trades"]
+__all__ = ["load_stored_trades", "preflight"]
 
 _CHUNK = 5000
 
@@ -158,3 +158,44 @@ def _collector_gaps(
         for lo, hi, reason in sorted(spans)
         if (start_ms is None or hi >= start_ms) and (end_ms is None or lo <= end_ms)
     ]
+
+
+_SYMBOLS = """
+SELECT DISTINCT symbol FROM events
+WHERE ns = $1 AND kind = 'trade' AND account_id IS NULL
+  AND ($2::bigint IS NULL OR ts_exchange_ms >= $2)
+  AND ($3::bigint IS NULL OR ts_exchange_ms <= $3)
+ORDER BY symbol
+"""
+
+
+async def preflight(
+    conn: asyncpg.Connection,
+    ns: str,
+    symbols: Sequence[str] = (),
+    *,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+    gap_s: float = 60.0,
+) -> list[DataHealth]:
+    """The data health of a stored window (both bounds inclusive), one report per symbol:
+    ``symbols``, or every symbol with trades in the window. A symbol asked for that has
+    no trades there reports no trades (not ok)."""
+    if not symbols:
+        async with _scope(conn, None):
+            symbols = [r[0] for r in await conn.fetch(_SYMBOLS, ns, start_ms, end_ms)]
+    reports = []
+    for symbol in symbols:
+        tape, gaps = await load_stored_trades(conn, ns, symbol, start_ms=start_ms, end_ms=end_ms)
+        reports.append(
+            assess(
+                tape.ts_ms,
+                symbol=symbol,
+                trade_ids=tape.trade_id,
+                start_ms=start_ms,
+                end_ms=end_ms,
+                gap_s=gap_s,
+                recorded_gaps=gaps,
+            )
+        )
+    return reports

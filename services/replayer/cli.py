@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import uuid
 
 from infra import Settings
+from marketdata import format_health, preflight
 from obs import configure_logging
 from services.replayer.request import ReplayRequest
 from services.replayer.service import Replayer
@@ -26,6 +28,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--symbols", type=_csv, default=(), help="comma-separated")
     p.add_argument("--accounts", type=_csv, default=(), help="comma-separated")
     p.add_argument("--speed", type=float, default=None, help="×N real time (default: max)")
+    p.add_argument(
+        "--allow-gaps", action="store_true", help="replay a window whose market data has holes"
+    )
+    p.add_argument("--gap-s", type=float, default=60.0, help="a hole: seconds without trades")
     p.set_defaults(func=lambda a: asyncio.run(run(a)))
 
 
@@ -41,6 +47,25 @@ async def run(args: argparse.Namespace) -> int:
         speed=args.speed,
     )
     async with connected(Settings.from_env(), "replayer") as (bus, pool):
+        async with pool.acquire() as conn:
+            reports = await preflight(
+                conn,
+                request.source_ns,
+                request.symbols,
+                start_ms=request.start_ms,
+                end_ms=request.end_ms - 1 if request.end_ms is not None else None,
+                gap_s=args.gap_s,
+            )
+        bad = [r for r in reports if not r.ok]
+        if bad and not args.allow_gaps:
+            print(
+                f"gridtwin replay: error: store:{request.source_ns}: the window's market data"
+                " has holes (--allow-gaps replays it anyway)",
+                file=sys.stderr,
+            )
+            for report in bad:
+                print(format_health(report), file=sys.stderr)
+            return 2
         result = await Replayer(bus, pool).replay(request)
     print(f"replayed {result.events} events as {result.ns} in {result.seconds:.2f}s")
     return 0
