@@ -16,7 +16,7 @@ from venue.config import (
 )
 from venue.errors import BybitError, RetCode
 from venue.fills import FILL_MODELS, FillModel, Tick, make_fill_model
-from venue.funding import FirstTickFunding, FundingModel, FundingSchedule
+from venue.funding import FirstTickFunding, FundingModel, FundingSchedule, RecordedFunding
 from venue.ids import IdGen
 from venue.kernel import RecordedFill, Venue, VenueSettings
 from venue.models import Execution, Order, OrderRequest, OrderStatus, Position, Trade
@@ -49,6 +49,7 @@ __all__ = [
     "ProtoSink",
     "QueueConfig",
     "RecordedFill",
+    "RecordedFunding",
     "RetCode",
     "Tick",
     "Trade",

@@ -9,6 +9,8 @@ Two schedules share one interface (``due``, ``next_ms``, ``rate_at``, ``basis``)
   inside 00:00–00:59, 08:00–08:59 and 16:00–16:59 UTC settles, at most once per such
   hour, on that ticker's **last** price at the configured rate; an hour without a ticker
   gets none, and the clock is marked even when every leg is flat.
+* :class:`RecordedFunding`, a recorded run's: the settlements it recorded (time and rate
+  per symbol), on the mark price at those times.
 
 Settlement itself (size × price × rate; a positive rate makes longs pay and shorts
 receive) is the kernel's.
@@ -24,7 +26,13 @@ from typing import Literal
 
 from venue.config import FundingConfig, FundingPoint
 
-__all__ = ["FirstTickFunding", "FundingModel", "FundingSchedule", "load_series_file"]
+__all__ = [
+    "FirstTickFunding",
+    "FundingModel",
+    "FundingSchedule",
+    "RecordedFunding",
+    "load_series_file",
+]
 
 _HOUR_MS = 3_600_000
 _DAY_MS = 24 * _HOUR_MS
@@ -155,4 +163,37 @@ class FirstTickFunding:
         return self.rate
 
 
-FundingModel = FundingSchedule | FirstTickFunding
+class RecordedFunding:
+    """Funding as a recorded run settled it (replays): at each recorded settlement time,
+    at that settlement's rate, on the mark price then."""
+
+    basis: Literal["mark", "last"] = "mark"
+    interval_hours = 8
+
+    def __init__(self, points: tuple[FundingPoint, ...], *, enabled: bool = True) -> None:
+        self.enabled = enabled
+        ordered = sorted(points, key=lambda p: p.time_ms)
+        self._times = sorted({p.time_ms for p in ordered})
+        self._rates = {(p.symbol, p.time_ms): p.rate for p in ordered}
+        self._next = 0
+
+    def start(self, now_ms: int) -> None:
+        self._next = bisect.bisect_right(self._times, now_ms)
+
+    def next_ms(self, now_ms: int) -> int:
+        """The next recorded settlement not yet made (far future when none is left)."""
+        return self._times[self._next] if self._next < len(self._times) else 2**62
+
+    def due(self, now_ms: int) -> list[int]:
+        end = bisect.bisect_right(self._times, now_ms, lo=self._next)
+        passed = self._times[self._next : end]
+        self._next = end
+        return passed if self.enabled else []
+
+    def rate_at(self, symbol: str, ts_ms: int) -> Decimal:
+        """The rate recorded for ``symbol`` at that settlement (0 when it had none)."""
+        rate = self._rates.get((symbol, ts_ms), self._rates.get(("", ts_ms)))
+        return rate if rate is not None else Decimal(0)
+
+
+FundingModel = FundingSchedule | FirstTickFunding | RecordedFunding

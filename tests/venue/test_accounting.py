@@ -10,7 +10,13 @@ from decimal import Decimal
 import pytest
 
 from tests.venue.helpers import API, SYMBOL, Sim, make_sim, utc_ms
-from venue import FirstTickFunding, FundingConfig, FundingSchedule
+from venue import (
+    FirstTickFunding,
+    FundingConfig,
+    FundingPoint,
+    FundingSchedule,
+    RecordedFunding,
+)
 from venue.liquidation import pair_liquidation_prices
 from venue.models import Execution, OrderStatus
 
@@ -433,3 +439,28 @@ def test_check_liquidation_never_fires_without_a_position() -> None:
     sim = make_sim("strict_cross", usdt="10")
     assert sim.venue.check_liquidation(API, D("-1"), 1) is False
     assert sim.venue.liquidations == []
+
+
+def test_recorded_funding_settles_at_the_recorded_times_and_rates_on_the_mark() -> None:
+    """Replays settle funding where the recorded run did: its times, its rates per
+    symbol, on the mark at that moment; nothing in between or after."""
+    start = utc_ms(7)
+    at_8, at_16 = utc_ms(8), utc_ms(16)
+    points = (
+        FundingPoint(time_ms=at_8, rate=D("0.0003"), symbol="BTCUSDT"),
+        FundingPoint(time_ms=at_16, rate=D("-0.0002"), symbol="BTCUSDT"),
+        FundingPoint(time_ms=at_16, rate=D("0.5"), symbol="ETHUSDT"),
+    )
+    sim = make_sim("strict_cross", funding=RecordedFunding(points), start=start)
+    sim.place("Buy", "100000.0", "0.002")
+    sim.tick("99000.0", at=start + 1000)  # opens the long
+    assert sim.venue.next_funding_ms(start + 1000) == at_8
+    sim.tick("99500.0", at=at_8 + 5, mark="99400.0")
+    sim.tick("99600.0", at=utc_ms(12), mark="99600.0")
+    sim.tick("99700.0", at=at_16 + 1, mark="99800.0")
+    funding = [e for e in sim.acct().executions if e.exec_type == "Funding"]
+    assert [(e.exec_time_ms, e.fee_rate, e.exec_price, e.exec_fee) for e in funding] == [
+        (at_8, D("0.0003"), D("99400.0"), D("0.002") * D("99400.0") * D("0.0003")),
+        (at_16, D("-0.0002"), D("99800.0"), D("0.002") * D("99800.0") * D("-0.0002")),
+    ]
+    assert sim.venue.next_funding_ms(at_16 + 1) > utc_ms(23, day=31)  # none left
