@@ -13,6 +13,7 @@ once and shared, not copied to each worker.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import itertools
 import multiprocessing
@@ -25,7 +26,7 @@ from typing import Any
 import msgspec
 
 from backtest.config import BacktestConfig
-from backtest.outputs import write_run
+from backtest.outputs import code_version, write_run
 from backtest.page import render_page
 from backtest.result import InputFile, execute
 from marketdata import TradeTape
@@ -126,6 +127,7 @@ def run_sweep(
     """Run every combination; writes ``results.csv`` and ``results.html`` under ``out``."""
     global _TAPE, _INPUTS
     _TAPE, _INPUTS = tape, inputs
+    code_version()  # read once here: forked workers inherit it instead of asking git each
     jobs = [(run, str(out), report) for run in runs]
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     rows: list[dict[str, Any]] = []
@@ -136,11 +138,16 @@ def run_sweep(
                 if on_done is not None:
                     on_done(len(rows), len(jobs))
         else:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for row in pool.imap(_one, jobs):
-                    rows.append(row)
-                    if on_done is not None:
-                        on_done(len(rows), len(jobs))
+            gc.freeze()  # the tape's objects stay shared: no collector pass copies them
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for row in pool.imap_unordered(_one, jobs):
+                        rows.append(row)
+                        if on_done is not None:
+                            on_done(len(rows), len(jobs))
+            finally:
+                gc.unfreeze()
+            rows.sort(key=lambda row: row["run"])
     finally:
         _TAPE, _INPUTS = None, []
     write_results(rows, out, links=report)

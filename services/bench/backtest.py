@@ -74,12 +74,17 @@ def _cli_seconds(real: Path) -> float:
 
 
 def _sweep_seconds(tape: TradeTape, workers: int) -> float:
+    """Best of a few sweeps (the machines are shared: the best run is the least
+    disturbed one, for the serial baseline and the pool alike)."""
     axes = parse_axes(["grid_step=0.1,0.15,0.2,0.3", "grid_count=20,30,40,50"])
     runs = plan_sweep(_config("ms"), axes)
-    with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
-        started = time.perf_counter()
-        run_sweep(runs, tape, [], Path(tmp), workers=workers, report=False)
-        return time.perf_counter() - started
+    times = []
+    for _ in range(_REPEATS):
+        with tempfile.TemporaryDirectory(prefix="bench-sweep-") as tmp:
+            started = time.perf_counter()
+            run_sweep(runs, tape, [], Path(tmp), workers=workers, report=False)
+            times.append(time.perf_counter() - started)
+    return min(times)
 
 
 def run(real: Path | None) -> list[Figure]:
@@ -118,6 +123,6 @@ def run(real: Path | None) -> list[Figure]:
         ),
         Figure(
             "16-run sweep on 2 workers", parallel_s, "s", ratio=serial_s / parallel_s,
-            target=f">= 1.8x faster than serial ({serial_s:.2f} s)",
+            target=f">= 1.8x faster than serial ({serial_s:.2f} s); best of {_REPEATS} each",
         ),
     ]  # fmt: skip
