@@ -22,6 +22,8 @@ from venue.config import (
     FundingPoint,
     InstrumentConfig,
     MatchingConfig,
+    NonNegInt,
+    PositiveInt,
 )
 
 __all__ = [
@@ -45,8 +47,6 @@ __all__ = [
     "resolve_data_path",
 ]
 
-NonNegInt = Annotated[int, msgspec.Meta(ge=0)]
-PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
 Rate = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0.0)]
 
