@@ -84,6 +84,15 @@ class EmbeddedNats:
             await asyncio.sleep(0.02)
         await wait_for_port(port, 5.0, "nats-server")
 
+    async def kill(self) -> None:
+        """SIGKILL, as a crash would: no flush, no goodbye (the store stays on disk)."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.returncode is not None:
+            return
+        proc.kill()
+        await proc.wait()
+        log.info("nats_killed", url=self.url)
+
     async def stop(self, timeout: float = 10.0) -> None:
         proc, self._proc = self._proc, None
         if proc is None:

@@ -5,7 +5,9 @@ with a compare-and-set ``update(last=revision)`` every ``renew_s``; a crashed ho
 expires ``ttl_s`` after its last renewal and a standby's next ``create`` wins. The holder
 considers itself the leader only until ``ttl_s - renew_s`` after its last *successful*
 renewal was sent (the server expires the key no earlier than ``ttl_s`` after it received
-it), so a holder cut off from NATS steps down before anyone else can take over.
+it), so a holder cut off from NATS steps down before anyone else can take over. The
+bucket lives in memory: a NATS server restart loses it, and the first replica to notice
+creates it again (every lease starts over; nobody can hold one meanwhile).
 """
 
 from __future__ import annotations
@@ -38,6 +40,15 @@ def lease_key(namespace: str, account_id: str) -> str:
     return f"{namespace}.{account_id}"
 
 
+#: The bucket's stream is gone (a NATS server restarted without it: the bucket is in
+#: memory): the replica must create it again, or it never leads again.
+_BUCKET_GONE = (
+    nats.js.errors.NoStreamResponseError,
+    nats.js.errors.BucketNotFoundError,
+    nats.js.errors.ServiceUnavailableError,
+)
+
+
 async def open_bucket(js: JetStreamContext, name: str, ttl_s: float) -> KeyValue:
     """Bind to the lease bucket, creating it (memory storage, history 1) when missing."""
     try:
@@ -56,12 +67,47 @@ async def open_bucket(js: JetStreamContext, name: str, ttl_s: float) -> KeyValue
         return await js.key_value(name)
 
 
+class LeaseBucket:
+    """The lease bucket of a replica, re-created when the server lost it (the bucket lives
+    in memory, so a NATS server restart drops it and every lease with it)."""
+
+    def __init__(self, js: JetStreamContext, name: str, ttl_s: float, kv: KeyValue) -> None:
+        self.name = name
+        self.kv = kv
+        self.reopened = 0
+        self._js = js
+        self._ttl_s = ttl_s
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, js: JetStreamContext, name: str, ttl_s: float) -> LeaseBucket:
+        return cls(js, name, ttl_s, await open_bucket(js, name, ttl_s))
+
+    async def reopen(self, broken: KeyValue) -> None:
+        """Bind (or create) the bucket again; one re-creation for every lease that saw
+        ``broken`` fail."""
+        async with self._lock:
+            if self.kv is not broken:
+                return  # another lease already reopened it
+            try:
+                self.kv = await asyncio.wait_for(
+                    open_bucket(self._js, self.name, self._ttl_s), self._ttl_s
+                )
+            except (TimeoutError, nats.errors.Error) as exc:
+                log.warning(
+                    "lease_bucket_reopen_failed", bucket=self.name, error=type(exc).__name__
+                )
+                return
+            self.reopened += 1
+            log.warning("lease_bucket_reopened", bucket=self.name)
+
+
 class Lease:
     """One replica's hold on one key. Not thread-safe; one task drives it."""
 
     def __init__(
         self,
-        kv: KeyValue,
+        bucket: LeaseBucket,
         key: str,
         holder: str,
         *,
@@ -71,7 +117,7 @@ class Lease:
     ) -> None:
         self.key = key
         self.holder = holder
-        self._kv = kv
+        self._bucket = bucket
         self._ttl_s = ttl_s
         self._renew_s = renew_s
         self._monotonic = monotonic
@@ -89,14 +135,19 @@ class Lease:
 
     async def try_acquire(self) -> bool:
         sent = self._monotonic()
+        kv = self._bucket.kv
         try:
-            revision = await asyncio.wait_for(self._kv.create(self.key, self._value), self._renew_s)
+            revision = await asyncio.wait_for(kv.create(self.key, self._value), self._renew_s)
         except nats.js.errors.KeyWrongLastSequenceError:
             revision = await self._own_revision()
             if revision is None:
                 return False
+        except _BUCKET_GONE as exc:
+            log.warning("lease_bucket_missing", key=self.key, reason=type(exc).__name__)
+            await self._bucket.reopen(kv)
+            return False
         except (TimeoutError, nats.errors.Error) as exc:
-            log.debug("lease_acquire_failed", key=self.key, reason=type(exc).__name__)
+            log.info("lease_acquire_failed", key=self.key, reason=type(exc).__name__)
             return False
         self._held_at(revision, sent)
         return True
@@ -106,7 +157,7 @@ class Lease:
         sent = self._monotonic()
         try:
             revision = await asyncio.wait_for(
-                self._kv.update(self.key, self._value, last=self.revision), self._renew_s
+                self._bucket.kv.update(self.key, self._value, last=self.revision), self._renew_s
             )
         except nats.js.errors.KeyWrongLastSequenceError:
             # A renewal whose answer we lost may have moved the revision: still ours?
@@ -126,7 +177,7 @@ class Lease:
             return
         revision, self.revision = self.revision, 0
         try:
-            await asyncio.wait_for(self._kv.delete(self.key, last=revision), self._renew_s)
+            await asyncio.wait_for(self._bucket.kv.delete(self.key, last=revision), self._renew_s)
         except (TimeoutError, nats.errors.Error) as exc:
             log.warning("lease_release_failed", key=self.key, reason=type(exc).__name__)
 
@@ -140,7 +191,7 @@ class Lease:
 
     async def _own_revision(self) -> int | None:
         try:
-            entry = await asyncio.wait_for(self._kv.get(self.key), self._renew_s)
+            entry = await asyncio.wait_for(self._bucket.kv.get(self.key), self._renew_s)
         except (TimeoutError, nats.errors.Error):
             return None
         return entry.revision if entry.value == self._value else None

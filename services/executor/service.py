@@ -17,13 +17,12 @@ import time
 from collections.abc import Sequence
 
 import structlog
-from nats.js.kv import KeyValue
 
 from bus import Bus, BusError
 from services.executor.breaker import CircuitBreaker
 from services.executor.clock import Clock, SystemClock
 from services.executor.config import ExecutorAccount, ExecutorConfig
-from services.executor.lease import Lease, bucket_name, lease_key, open_bucket
+from services.executor.lease import Lease, LeaseBucket, bucket_name, lease_key
 from services.executor.stats import ExecutorStats
 from services.executor.worker import AccountWorker
 
@@ -77,8 +76,9 @@ class Executor:
         except BusError as exc:  # results still go out on core NATS
             self._log.warning("executor_stream_unavailable", error=str(exc))
         bucket = bucket_name(self.bus.config.prefix, self.config.lease_bucket)
-        kv = await open_bucket(self.bus.js, bucket, self.config.lease_ttl_s)
-        ttl_s = (await kv.status()).ttl or 0.0
+        leases = await LeaseBucket.open(self.bus.js, bucket, self.config.lease_ttl_s)
+        self.lease_bucket = leases
+        ttl_s = (await leases.kv.status()).ttl or 0.0
         if ttl_s != self.config.lease_ttl_s:  # another replica created it: its TTL rules
             self._log.warning(
                 "executor_lease_ttl_differs",
@@ -92,15 +92,15 @@ class Executor:
         )
         async with asyncio.TaskGroup() as tg:
             for account in self.accounts:
-                tg.create_task(self._account_loop(account, kv, ttl_s, stop))
+                tg.create_task(self._account_loop(account, leases, ttl_s, stop))
         self._log.info("executor_stopped", placed=self.stats.placed, rejected=self.stats.rejected)
 
     async def _account_loop(
-        self, account: ExecutorAccount, kv: KeyValue, ttl_s: float, stop: asyncio.Event
+        self, account: ExecutorAccount, leases: LeaseBucket, ttl_s: float, stop: asyncio.Event
     ) -> None:
         cfg = self.config
         lease = Lease(
-            kv,
+            leases,
             lease_key(cfg.namespace, account.account_id),
             cfg.instance,
             ttl_s=ttl_s,

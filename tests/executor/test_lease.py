@@ -6,15 +6,16 @@ import asyncio
 import time
 
 from bus import Bus, BusConfig
-from services.executor.lease import Lease, bucket_name, lease_key, open_bucket
+from services.executor.lease import Lease, LeaseBucket, bucket_name, lease_key
 from tests.executor.helpers import until
 
 TTL_S, RENEW_S = 1.0, 0.25
 
 
 async def _leases(bus: Bus, bus_config: BusConfig) -> tuple[Lease, Lease]:
-    kv = await open_bucket(bus.js, bucket_name(bus_config.prefix, "leases"), TTL_S)
-    again = await open_bucket(bus.js, bucket_name(bus_config.prefix, "leases"), TTL_S)
+    name = bucket_name(bus_config.prefix, "leases")
+    kv = await LeaseBucket.open(bus.js, name, TTL_S)
+    again = await LeaseBucket.open(bus.js, name, TTL_S)
     key = lease_key("live", "acct-a")
     return (
         Lease(kv, key, "a", ttl_s=TTL_S, renew_s=RENEW_S),
@@ -74,3 +75,18 @@ async def test_a_stale_holder_never_deletes_the_new_holders_key(
     await until(b.try_acquire, timeout=10 * TTL_S, interval=RENEW_S)  # a's key expired
     await a.release()  # compare-and-delete on a's old revision: refused
     assert await b.renew() is True and b.valid()
+
+
+async def test_a_lost_bucket_is_created_again_and_leases_start_over(
+    bus: Bus, bus_config: BusConfig
+) -> None:
+    """A NATS server restart drops the in-memory bucket: the next acquire sees it gone,
+    re-creates it once, and the one after that takes the lease."""
+    a, b = await _leases(bus, bus_config)
+    assert await a.try_acquire()
+    await bus.js.delete_key_value(bucket_name(bus_config.prefix, "leases"))
+    assert await a.renew() is None  # no answer from a missing bucket: not ours any more
+    assert not await b.try_acquire()  # sees the bucket gone and re-creates it
+    assert b._bucket.reopened == 1
+    assert await b.try_acquire() and b.valid()  # a fresh bucket: the lease starts over
+    assert not await a.try_acquire()  # and still only one replica holds it
