@@ -35,7 +35,7 @@ async def run(args: argparse.Namespace) -> None:
             recorder.run,
             metrics_port=args.metrics_port,
             registry=registry_for(recorder.stats),
-            health=lambda: bus.state is BusState.CONNECTED,
+            health=lambda: bus.state is BusState.CONNECTED and recorder.healthy,
         )
 
 

@@ -26,3 +26,7 @@ class RecorderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     max_buffered: PositiveInt = 50_000
     #: How often lag and throughput are logged.
     report_every_s: PositiveFloat = 5.0
+    #: Waits before reconnecting while PostgreSQL is down (the last one repeats); the
+    #: batches not committed are read again from the committed offset, so nothing is
+    #: lost or stored twice.
+    reconnect_backoff_s: tuple[PositiveFloat, ...] = (0.5, 1.0, 2.0, 5.0)

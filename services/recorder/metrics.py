@@ -16,6 +16,7 @@ def registry_for(stats: RecorderStats) -> CollectorRegistry:
         ("received", "messages read from the stream"),
         ("lag", "stream messages not yet committed"),
         ("last_seq", "last committed stream sequence"),
+        ("database_outages", "times PostgreSQL went away and the recorder waited for it"),
     ):
         gauge = Gauge(f"gridtwin_recorder_{name}", help_text, registry=registry)
         gauge.set_function(lambda n=name: float(getattr(stats, n)))

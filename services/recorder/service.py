@@ -37,8 +37,32 @@ from store import DeadLetter, EventWriter, StreamOffset, read_offset
 log = structlog.get_logger(__name__)
 
 
+#: PostgreSQL going away: a restart (admin shutdown), a refused or dropped connection.
+_DB_DOWN = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.CannotConnectNowError,
+)
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
+
+
+def database_outage(exc: BaseException) -> bool:
+    """Is every failure in ``exc`` (a task group's too) PostgreSQL being unavailable?"""
+    if isinstance(exc, BaseExceptionGroup):
+        return all(database_outage(e) for e in exc.exceptions)
+    return isinstance(exc, _DB_DOWN)
+
+
 class RecorderStats:
     def __init__(self) -> None:
+        self.database_outages = 0
         self.received = 0
         self.written = 0
         self.duplicates = 0
@@ -94,9 +118,39 @@ class Recorder:
         self.pool = pool
         self.config = config or RecorderConfig()
         self.stats = RecorderStats()
+        #: False while PostgreSQL is unreachable (``/healthz``).
+        self.healthy = False
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Record until ``stop`` is set; batches being written are committed first."""
+        """Record until ``stop`` is set; batches being written are committed first.
+
+        PostgreSQL going away does not stop the recorder: it reports itself unhealthy,
+        waits (``reconnect_backoff_s``) and resumes from the committed offset."""
+        waits = self.config.reconnect_backoff_s
+        failures = 0
+        while not stop.is_set():
+            try:
+                await self._session(stop)
+                return
+            except BaseException as exc:
+                if not database_outage(exc):
+                    raise
+                self.healthy = False
+                self.stats.database_outages += 1
+                wait = waits[min(failures, len(waits) - 1)]
+                failures += 1
+                cause = _leaf(exc)
+                log.warning(
+                    "recorder_database_unavailable",
+                    error=str(cause) or type(cause).__name__,
+                    retry_in_s=wait,
+                    committed=self.stats.last_seq,
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), wait)
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        """One connected run: from the committed offset until ``stop`` or an error."""
         stream = await self.bus.ensure_stream()
         async with contextlib.AsyncExitStack() as stack:
             lanes = [
@@ -112,6 +166,7 @@ class Recorder:
             )
             stack.push_async_callback(reader.stop)
             log.info("recorder_started", stream=stream, resume_after=self.stats.last_seq)
+            self.healthy = True
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(self._report_loop(stop))
                 await self._write_loop(lanes, reader, stream, stop)
@@ -163,6 +218,7 @@ class Recorder:
             await store.advance(conn, batch.offset)  # waits for the previous commit
             batch.advanced.set()
         batch.previous = None  # let finished batches be freed
+        self.healthy = True
         s = self.stats
         s.batches += 1
         s.received += batch.received

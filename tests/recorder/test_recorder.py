@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -17,6 +18,7 @@ from bus import Bus, BusConfig
 from services.recorder import Recorder, RecorderConfig
 from store import count_events
 from tests.fixtures.events import mixed_stream, trade_frame
+from tests.fixtures.wait import until
 
 
 @contextlib.asynccontextmanager
@@ -173,3 +175,41 @@ async def test_sigkill_mid_stream_then_restart_stores_every_event_exactly_once(
     async with pool.acquire() as conn:
         ids = [r[0] for r in await conn.fetch("SELECT event_id FROM events ORDER BY stream_seq")]
     assert ids == [m.event_id for m in messages]
+
+
+async def test_postgres_restart_mid_run_loses_nothing_and_the_recorder_carries_on(
+    bus: Bus, tmp_path: Path
+) -> None:
+    """PostgreSQL stopped under a recording recorder and started again on the same data
+    directory: the recorder reports itself unhealthy, waits, resumes from the committed
+    offset and stores every event exactly once."""
+    from infra.postgres import EmbeddedPostgres
+    from store import create_pool
+
+    server = EmbeddedPostgres(tmp_path / "pg")
+    await server.start()
+    pool = await create_pool(server.url, max_size=4)
+    try:
+        await bus.ensure_stream()
+        recorder = Recorder(bus, pool, RecorderConfig(batch_size=50, reconnect_backoff_s=(0.2,)))
+        async with running(recorder):
+            await publish_all(bus, [trade_frame(i) for i in range(300)])
+            assert await wait_rows(pool, "live", 300) == 300
+            assert recorder.healthy
+            await server.stop()  # fast shutdown: every connection is cut
+            await publish_all(bus, [trade_frame(i) for i in range(300, 800)])
+            await until(lambda: not recorder.healthy and recorder.stats.database_outages > 0)
+            await server.start()  # same data dir and port
+            assert await wait_rows(pool, "live", 800, timeout=60) == 800
+            await until(lambda: recorder.healthy)
+            await publish_all(bus, [trade_frame(i) for i in range(800, 900)])
+            assert await wait_rows(pool, "live", 900) == 900
+        async with pool.acquire() as conn:
+            ids = await conn.fetchval(
+                "SELECT count(DISTINCT event_id) FROM events WHERE ns = 'live'"
+            )
+        assert ids == 900  # exactly once
+        assert recorder.stats.database_outages >= 1
+    finally:
+        await pool.close()
+        await server.stop()
