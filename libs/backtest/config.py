@@ -19,6 +19,7 @@ from typing import Literal
 
 import msgspec
 
+from checked import CheckedStruct
 from execution.simulated import IntentOrder
 from marketdata.ticks import TickMode
 from runner import Instrument, RunnerProfile
@@ -72,7 +73,7 @@ PROFILES: dict[str, Behaviour] = {
 }
 
 
-class BacktestConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class BacktestConfig(CheckedStruct, frozen=True):
     strategy: StrategySpec
     instrument: Instrument
     #: Starting USDT wallet balance (> 0).
@@ -103,6 +104,7 @@ class BacktestConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     skip_quiet: bool = True
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.balance > 0:
             raise ValueError("balance: must be > 0")
         for name in ("maker_fee", "taker_fee"):

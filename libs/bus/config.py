@@ -6,11 +6,13 @@ from typing import Annotated
 
 import msgspec
 
+from checked import CheckedStruct
+
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
 
 
-class StreamConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class StreamConfig(CheckedStruct, frozen=True):
     """The JetStream stream that captures everything the recorder must store.
 
     ``0`` for a limit means unlimited (JetStream's ``-1``).
@@ -27,7 +29,7 @@ class StreamConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     storage: str = "file"
 
 
-class BusConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class BusConfig(CheckedStruct, frozen=True):
     url: str = "nats://127.0.0.1:4222"
     #: Client name shown in NATS monitoring (the service's name).
     name: str = "gridtwin"

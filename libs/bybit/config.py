@@ -13,6 +13,7 @@ from typing import Annotated, Any, Final
 import msgspec
 
 from bybit.urls import BybitUrls, Environment, urls_for
+from checked import CheckedStruct
 
 PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
 NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
@@ -57,7 +58,7 @@ class Secret:
         raise TypeError("Secret cannot be pickled")
 
 
-class BybitConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+class BybitConfig(CheckedStruct, frozen=True):
     """Settings of one Bybit account (key) and its connections."""
 
     #: API key. Default ``""`` (public endpoints only). Env ``BYBIT_API_KEY``.
@@ -104,6 +105,7 @@ class BybitConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_on
     ws_auth_expires_s: PositiveFloat = 10.0
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if isinstance(self.api_secret, str):  # plain str passed to the constructor
             msgspec.structs.force_setattr(self, "api_secret", Secret(self.api_secret))
 

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from checked import check_constraints
+
 __all__ = [
     "DEFAULT_INSTRUMENTS",
     "AccountConfig",
@@ -36,6 +38,7 @@ class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     """Base: immutable, rejects unknown keys; Decimal fields accept str/int/float in code."""
 
     def __post_init__(self) -> None:
+        check_constraints(self)
         for field in msgspec.structs.fields(self):
             if field.type == Decimal or field.type == Decimal | None:
                 value = getattr(self, field.name)

@@ -11,6 +11,7 @@ from typing import Annotated
 import msgspec
 
 from bybit import BybitConfig
+from checked import CheckedStruct
 
 PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
 NonNegativeInt = Annotated[int, msgspec.Meta(ge=0)]
@@ -19,7 +20,7 @@ NonNegativeFloat = Annotated[float, msgspec.Meta(ge=0)]
 TradesLimit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 
 
-class CollectorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class CollectorConfig(CheckedStruct, frozen=True):
     #: Namespace every event is published under (``live``, ``paper``). Default ``live``.
     namespace: str = "live"
     #: Symbols of the public streams (``publicTrade`` + ``tickers``). Default none.

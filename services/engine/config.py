@@ -6,10 +6,12 @@ from typing import Annotated
 
 import msgspec
 
+from checked import CheckedStruct
+
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
 
-class EngineConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class EngineConfig(CheckedStruct, frozen=True):
     #: Namespace the engine reads events from and publishes intents to.
     namespace: str = "live"
     #: Name used in resync requests and logs.

@@ -15,6 +15,7 @@ from typing import Annotated
 import msgspec
 
 from bybit import BybitConfig
+from checked import CheckedStruct
 from proto import subjects
 
 PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
@@ -29,7 +30,7 @@ def default_instance() -> str:
     return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
-class ExecutorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ExecutorConfig(CheckedStruct, frozen=True):
     #: Namespace of every subject read and written (``live``, ``paper``, ``replay.<run>``).
     #: Default ``live``.
     namespace: str = "live"
@@ -73,6 +74,7 @@ class ExecutorConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     stop_grace_s: PositiveFloat = 30.0
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         subjects.namespace(self.namespace)
         if self.lease_renew_s >= self.lease_ttl_s:
             raise ValueError("lease_renew_s must be shorter than lease_ttl_s")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import msgspec
 
+from checked import CheckedStruct
 from proto import subjects
 from tenants.models import check_token
 
@@ -13,7 +14,7 @@ from tenants.models import check_token
 BATCH_FRAMES = 20_000
 
 
-class ImportRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ImportRequest(CheckedStruct, frozen=True):
     #: The import's name: its run id and its namespace ``import.<name>``.
     name: str
     symbol: str
@@ -26,6 +27,7 @@ class ImportRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     batch_frames: Annotated[int, msgspec.Meta(gt=0)] = BATCH_FRAMES
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_token("name", self.name)
         subjects.token("symbol", self.symbol)
         if not self.files:

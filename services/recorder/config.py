@@ -6,11 +6,13 @@ from typing import Annotated
 
 import msgspec
 
+from checked import CheckedStruct
+
 PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
 PositiveFloat = Annotated[float, msgspec.Meta(gt=0)]
 
 
-class RecorderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class RecorderConfig(CheckedStruct, frozen=True):
     #: Reader name; its committed position is kept in ``stream_offsets`` under this name,
     #: so a restarted recorder resumes where this one stopped.
     durable: str = "recorder"
@@ -29,4 +31,9 @@ class RecorderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     #: Waits before reconnecting while PostgreSQL is down (the last one repeats); the
     #: batches not committed are read again from the committed offset, so nothing is
     #: lost or stored twice.
-    reconnect_backoff_s: tuple[PositiveFloat, ...] = (0.5, 1.0, 2.0, 5.0)
+    reconnect_backoff_s: Annotated[tuple[PositiveFloat, ...], msgspec.Meta(min_length=1)] = (
+        0.5,
+        1.0,
+        2.0,
+        5.0,
+    )

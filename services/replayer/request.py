@@ -6,10 +6,11 @@ from typing import Annotated
 
 import msgspec
 
+from checked import CheckedStruct
 from proto import subjects
 
 
-class ReplayRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ReplayRequest(CheckedStruct, frozen=True):
     #: The recorded namespace to read (``live`` or ``paper``).
     source_ns: str
     #: The new run; events are republished under ``replay.<run_id>.``.
@@ -23,6 +24,7 @@ class ReplayRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     speed: Annotated[float, msgspec.Meta(gt=0)] | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         subjects.namespace(self.source_ns)
         subjects.token("run id", self.run_id)
         if self.start_ms is not None and self.end_ms is not None and self.end_ms <= self.start_ms:
