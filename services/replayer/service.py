@@ -9,6 +9,7 @@ event waits for its recorded exchange time scaled by the speed factor.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -20,6 +21,7 @@ import proto
 from bus import Bus
 from obs.progress import Progress
 from services.replayer.request import ReplayRequest
+from services.replayer.runs import close_run, open_run
 from store import StoredChunk, copy_events, count_events
 
 log = structlog.get_logger(__name__)
@@ -60,24 +62,29 @@ class Replayer:
         }
         async with self.pool.acquire() as conn:
             total = await count_events(conn, request.source_ns, **filters)
-            await _register_run(conn, request)
+            owner = await open_run(conn, request)
         progress = Progress(f"replay {request.run_id}", total) if show_progress else None
-        await self.bus.publish(target, _frame_start(request))
-        queue: asyncio.Queue[StoredChunk | None] = asyncio.Queue(self.queue_chunks)
         started = self.clock()
-        async with asyncio.TaskGroup() as tg:
-            tg.create_task(self._read(request, filters, queue))
-            sent = await self._publish(request, queue, progress)
-        await self.bus.publish(target, _frame_end(request, sent))
-        await self.bus.flush()
+        try:
+            await self.bus.publish(target, _frame_start(request))
+            queue: asyncio.Queue[StoredChunk | None] = asyncio.Queue(self.queue_chunks)
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(self._read(request, filters, queue))
+                sent = await self._publish(request, queue, progress)
+            await self.bus.publish(target, _frame_end(request, sent))
+            await self.bus.flush()
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5), self.pool.acquire() as conn:
+                    cause = _leaf(exc)
+                    error = str(cause) or type(cause).__name__
+                    await close_run(conn, owner, request.run_id, "failed", error=error)
+            raise
         seconds = self.clock() - started
         if progress:
             progress.finish()
         async with self.pool.acquire() as conn:
-            await conn.execute(
-                "UPDATE runs SET status = 'done', ended_at = now() WHERE run_id = $1",
-                request.run_id,
-            )
+            await close_run(conn, owner, request.run_id, "finished", events=sent)
         log.info("replay_done", run_id=request.run_id, events=sent, seconds=round(seconds, 3))
         return ReplayResult(request.run_id, target, sent, seconds)
 
@@ -146,21 +153,11 @@ class _Pacer:
             await asyncio.sleep(delay)
 
 
-async def _register_run(conn: asyncpg.Connection, request: ReplayRequest) -> None:
-    """A ``runs`` row for the replay; the owner is inherited from the source's accounts."""
-    await conn.execute(
-        """
-        INSERT INTO runs (run_id, user_id, kind, ns, source_ns, params)
-        VALUES ($1, (SELECT user_id FROM accounts WHERE account_id = ANY ($4::text[])
-                     ORDER BY account_id LIMIT 1),
-                'replay', $2, $3, $5::jsonb)
-        """,
-        request.run_id,
-        request.target_ns,
-        request.source_ns,
-        list(request.accounts),
-        msgspec.json.encode(request).decode(),
-    )
+def _leaf(exc: BaseException) -> BaseException:
+    """The first real failure inside a task group's exception group."""
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
 
 
 def _now_ms() -> int:

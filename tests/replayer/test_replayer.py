@@ -58,7 +58,7 @@ async def test_replay_is_byte_identical_same_subjects_same_order(
     assert isinstance(framed_end, proto.ReplayEnd) and framed_end.events == 2500
     async with pool.acquire() as conn:
         run = await conn.fetchrow("SELECT kind, ns, source_ns, status FROM runs WHERE run_id='r1'")
-    assert tuple(run) == ("replay", "replay.r1", "live", "done")
+    assert tuple(run) == ("replay", "replay.r1", "live", "finished")
 
 
 async def test_replay_filters_by_symbol_and_window(bus: Bus, pool: asyncpg.Pool) -> None:
@@ -105,3 +105,30 @@ async def test_replay_at_speed_paces_by_recorded_exchange_time(
 def test_bad_replay_request_names_the_field(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(ValueError, match=match):
         ReplayRequest(**kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_failed_replay_is_marked_failed_under_its_owner(
+    bus: Bus, pool: asyncpg.Pool
+) -> None:
+    """The run row goes through tenants.runs: owned (the `replay` system user for `live`
+    market data), and marked failed with the error when publishing breaks."""
+    from tenants import list_runs, user_id_by_name
+
+    await _record(pool, mixed_stream(300))
+
+    class Broken(Exception):
+        pass
+
+    async def broken(*_: object, **__: object) -> None:
+        raise Broken("the bus went away")
+
+    replayer = Replayer(bus, pool)
+    replayer._publish = broken  # type: ignore[method-assign]  # a fault mid-replay
+    with pytest.raises(ExceptionGroup) as raised:
+        await replayer.replay(ReplayRequest(source_ns="live", run_id="rf"), show_progress=False)
+    async with pool.acquire() as conn:
+        owner = await user_id_by_name(conn, "replay")
+        (run,) = [r for r in await list_runs(conn, owner) if r.run_id == "rf"]
+    assert raised.group_contains(Broken)
+    assert (run.kind, run.status, run.params["error"]) == ("replay", "failed", "the bus went away")
+    assert run.ended_at is not None
