@@ -8,7 +8,6 @@ capture stream drops a repeated ``Nats-Msg-Id``), while live subscribers still s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import proto
@@ -194,14 +193,25 @@ class Outbox:
             self._publisher.abandon()
 
     async def emit(self, message: proto.Message) -> None:
-        """JetStream publish (captured for the recorder); core publish when that fails."""
+        """Publish and wait (bounded) until stored. A captured namespace goes through the
+        durable publisher, which re-publishes until the stream has it (never a
+        fire-and-forget fallback: an answer must be recorded); what is still pending at
+        the worker's end is counted and logged. Replay namespaces use core NATS."""
+        if self._publisher is None:
+            try:
+                await self.bus.publish(self._ns, message)
+            except Exception as exc:
+                self._stats.publish_errors += 1
+                self._log.error("executor_publish_failed", kind=proto.kind(message), error=str(exc))
+            return
+        stored = await self._publisher.publish(message)
         try:
-            if self._durable:
-                await self.bus.publish_durable(self._ns, message)
-            else:
-                await self.bus.publish(self._ns, message)
-        except Exception as exc:
+            await asyncio.wait_for(asyncio.shield(stored), _ACK_WAIT_S)
+        except TimeoutError:
             self._stats.publish_errors += 1
-            self._log.warning("executor_publish_failed", kind=proto.kind(message), error=str(exc))
-            with contextlib.suppress(Exception):
-                await self.bus.publish(self._ns, message)
+            self._log.warning(
+                "executor_publish_pending",
+                kind=proto.kind(message),
+                event_id=message.event_id,
+                note="re-published until the stream stores it",
+            )
