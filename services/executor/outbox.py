@@ -11,7 +11,7 @@ import asyncio
 from typing import Any
 
 import proto
-from bus import Bus, DurablePublisher
+from bus import Bus, BusState, DurablePublisher
 from execution.gates import Verdict
 from proto import (
     CancelIntent,
@@ -203,6 +203,12 @@ class Outbox:
             except Exception as exc:
                 self._stats.publish_errors += 1
                 self._log.error("executor_publish_failed", kind=proto.kind(message), error=str(exc))
+            return
+        if self.bus.state is BusState.CLOSED:  # the connection is gone for good (a crash)
+            self._stats.publish_errors += 1
+            self._log.error(
+                "executor_unpublished", kind=proto.kind(message), event_id=message.event_id
+            )
             return
         stored = await self._publisher.publish(message)
         try:
