@@ -137,3 +137,31 @@ async def test_drain_lets_the_consumer_empty_the_queue_then_closes(
     assert len(await consumer) == 3
     assert ws.state is WsState.CLOSED
     assert [event async for event in ws] == []
+
+
+async def test_a_full_queue_is_reported_as_a_gap_once_it_drains(
+    server: Callable[[Script], Awaitable[str]],
+) -> None:
+    """Dropped events are an outage to the consumer: from the first drop until the queue
+    takes events again, reported on ``disconnects`` so the collector back-fills it."""
+    go_on = asyncio.Event()
+
+    async def script(conn: ServerConnection, msg: dict[str, object]) -> None:
+        if msg["op"] == "subscribe":
+            await conn.send(_ack(msg))
+            for _ in range(10):
+                await conn.send(json.dumps(TRADE))
+            await go_on.wait()
+            await conn.send(json.dumps(TRADE))
+
+    async with _client(await server(script), ws_queue_size=3) as ws:
+        await ws.wait_connected(3)
+        await _eventually(lambda: ws.dropped_events == 7)
+        assert ws.disconnects.empty()  # still overflowing: not over yet
+        for _ in range(3):
+            await ws.recv()
+        go_on.set()
+        report = await asyncio.wait_for(ws.disconnects.get(), 3)
+        assert report.reason == "consumer queue full: 7 events dropped"
+        assert report.ended_ns >= report.started_ns
+        await ws.recv()  # the event that found room again is delivered

@@ -52,6 +52,8 @@ class OutageTracker:
         self._ever_up = False
         self.count = 0
         self.dropped = 0
+        self._overflow_since: int | None = None
+        self._overflowed = 0
 
     def lost(self, reason: str) -> None:
         if self.since_ns is None and self._ever_up:
@@ -67,6 +69,28 @@ class OutageTracker:
         """The client stops while down: the outage ends now, and says so."""
         self._report(" (closed while down)")
 
+    def overflowed(self) -> None:
+        """An event was dropped (the consumer's queue was full): what the stream said
+        from now until :meth:`drained` is lost to the consumer, like an outage."""
+        if self._overflow_since is None:
+            self._overflow_since = self._clock_ns()
+        self._overflowed += 1
+
+    def drained(self) -> None:
+        """The queue takes events again: the overflow episode is reported as a gap."""
+        started, self._overflow_since = self._overflow_since, None
+        if started is None:
+            return
+        dropped, self._overflowed = self._overflowed, 0
+        self._put(
+            Disconnect(
+                stream=self.stream,
+                started_ns=started,
+                ended_ns=self._clock_ns(),
+                reason=f"consumer queue full: {dropped} events dropped",
+            )
+        )
+
     def _report(self, suffix: str) -> None:
         started, self.since_ns = self.since_ns, None
         if started is None:
@@ -78,6 +102,9 @@ class OutageTracker:
             ended_ns=self._clock_ns(),
             reason=self._reason + suffix,
         )
+        self._put(report)
+
+    def _put(self, report: Disconnect) -> None:
         log.warning(
             "bybit.ws.outage", stream=self.stream, gap_ms=report.gap_ms, reason=report.reason
         )

@@ -7,7 +7,9 @@ reconnects with jittered exponential backoff and resubscribes; once subscribed a
 outage is put on ``disconnects`` as a :class:`Disconnect` with its start and end time.
 
 Push frames are normalised to proto events (:class:`bybit.parse.FrameNormaliser`) and put
-on a bounded queue; a full queue drops the event and counts it (``dropped_events``).
+on a bounded queue; a full queue drops the event and counts it (``dropped_events``), and
+the time from the first drop until the queue takes events again is reported like an
+outage (on ``disconnects``), so a consumer back-fills it.
 A malformed frame is logged, counted (``parse_errors``) and skipped. Auth or subscribe
 refusals are fatal: the client closes and ``recv`` raises the error.
 """
@@ -395,5 +397,8 @@ class BybitWebSocketClient:
             self._events.put_nowait(event)
         except asyncio.QueueFull:
             self.dropped_events += 1
+            self._outages.overflowed()  # reported as a gap once the queue drains
             if self.dropped_events % _LOG_EVERY == 1:
                 log.warning("bybit.ws.queue_full", stream=self.stream, dropped=self.dropped_events)
+            return
+        self._outages.drained()
