@@ -29,6 +29,11 @@ Environment = Literal["mainnet", "testnet", "sim"]
 TOKEN_MAX_LEN: Final = 40
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 _SYMBOL = re.compile(r"[A-Z0-9]+USDT")
+#: The live bot's smallest grid (a Buy and a Sell level each side of the centre).
+MIN_GRID_COUNT: Final = 4
+#: Bybit allows 500 open orders per account and symbol; a grid of N levels rests up to
+#: 2 × N of them (a long and a short order per level), plus room for re-quotes in flight.
+MAX_GRID_COUNT: Final = 240
 
 
 def check_token(field: str, value: str) -> None:
@@ -112,6 +117,12 @@ class StrategySpec(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
                 "symbol", f"must be an upper-case USDT perpetual like BTCUSDT, got {self.symbol!r}"
             )
         self.grid_config()
+        if not MIN_GRID_COUNT <= self.grid_count <= MAX_GRID_COUNT:
+            raise ConfigFieldError(
+                "grid_count",
+                f"must be between {MIN_GRID_COUNT} and {MAX_GRID_COUNT} (two orders a level,"
+                f" 500 open orders per symbol on Bybit), got {self.grid_count}",
+            )
         try:
             amount = parse_amount(self.amount)
         except InvalidAmountError:

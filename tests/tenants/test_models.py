@@ -170,3 +170,16 @@ def test_json_file_and_file_level_errors(tmp_path: Path) -> None:
         load_strategy_file(tmp_path / "u.toml")
     with pytest.raises(ValueError, match="cannot read"):
         load_strategy_file(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("count", [3, 241, 10_000_000])
+def test_grid_count_is_bounded_by_the_venue_open_order_limit(count: int) -> None:
+    """Two orders a level and Bybit's 500 open orders per symbol: a grid the venue could
+    never hold is refused by field, as is one smaller than the live bot's four levels."""
+    with pytest.raises(ConfigFieldError) as info:
+        StrategySpec(strategy_id="s1", account_id="a1", symbol="BTCUSDT", grid_count=count)
+    assert info.value.field == "grid_count"
+    assert (
+        StrategySpec(strategy_id="s1", account_id="a1", symbol="BTCUSDT", grid_count=240).grid_count
+        == 240
+    )
