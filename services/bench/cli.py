@@ -23,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--events", type=int, default=1_000_000, help="events for ingest/replay")
     p.add_argument(
         "--only",
-        choices=["backbone", "gridcore", "backtest", "exchange", "pipeline", "all"],
+        choices=["backbone", "gridcore", "backtest", "compare", "exchange", "pipeline", "all"],
         default="all",
     )
     p.set_defaults(func=lambda a: asyncio.run(run(a)))
@@ -42,6 +42,12 @@ async def run(args: argparse.Namespace) -> int:
         from services.bench import backtest
 
         print(table("backtest (real hour, 50 x 0.2 %, reference profile)", backtest.run(real)))
+    if args.only in ("all", "compare"):
+        from compare.bench import run as compare_bench
+
+        figure = Figure.from_dict(compare_bench(200_000))
+        figure.target = ">= 200,000 fills/s (offline: aggregate, match, trade metrics)"
+        print(table("comparator (offline, synthetic live/sim fills)", [figure]))
     if args.only in ("all", "exchange"):
         print(table("exchange-sim matching (100 resting orders)", await venue.matching(real)))
         print(

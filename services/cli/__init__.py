@@ -21,6 +21,7 @@ COMMANDS = {
     "recorder": "services.recorder.cli",
     "replay": "services.replayer.cli",
     "backtest": "services.backtest.cli",
+    "compare": "services.comparator.cli",
     "import": "services.importer.cli",
     "exchange-sim": "services.exchange_sim.cli",
     "bench": "services.bench.cli",

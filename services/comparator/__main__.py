@@ -1,0 +1,3 @@
+from services.comparator.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""From flags to :class:`compare.CompareOptions` and :class:`compare.Thresholds`; every
+error names its flag or the thresholds file and field."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from compare import CompareConfigError, CompareOptions, Thresholds, load_thresholds, parse_time
+
+__all__ = ["build_options", "build_thresholds", "check_out"]
+
+_MODES = ("assignment", "occurrence")
+
+
+def _number(flag: str, text: str, *, positive: bool = False) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise CompareConfigError(flag, f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise CompareConfigError(flag, f"{text!r}: must be {'> 0' if positive else '>= 0'}")
+    return value
+
+
+def _time(flag: str, text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text)
+    except ValueError as exc:
+        raise CompareConfigError(flag, str(exc)) from None
+
+
+def build_options(args: argparse.Namespace) -> CompareOptions:
+    if args.match not in _MODES:
+        raise CompareConfigError("--match", f"{args.match!r}: choose assignment or occurrence")
+    start, end = _time("--start", args.start), _time("--end", args.end)
+    if start is not None and end is not None and end <= start:
+        raise CompareConfigError("--end", "must be after --start")
+    return CompareOptions(
+        match=args.match,
+        max_time_delta_s=_number("--max-time-delta", args.max_time_delta, positive=True),
+        pnl_interval_s=_number("--pnl-interval", args.pnl_interval, positive=True),
+        equity_interval_s=_number("--equity-interval", args.equity_interval, positive=True),
+        price_tol_ticks=_number("--price-tol-ticks", args.price_tol_ticks),
+        qty_tol_lots=_number("--qty-tol-lots", args.qty_tol_lots),
+        start_ms=start,
+        end_ms=end,
+    )
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """``--out`` is replaced whole: never one of the folders being compared."""
+    out = Path(args.out).resolve()
+    for flag in ("live", "sim"):
+        if out == Path(getattr(args, flag)).resolve():
+            raise CompareConfigError("--out", f"is the --{flag} folder; choose another")
+
+
+def build_thresholds(args: argparse.Namespace) -> Thresholds:
+    return load_thresholds(args.thresholds) if args.thresholds else Thresholds()
