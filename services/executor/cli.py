@@ -59,7 +59,7 @@ async def run(args: argparse.Namespace) -> None:
             executor.run,
             metrics_port=args.metrics_port,
             registry=registry_for(executor.stats),
-            health=lambda: bus.state is BusState.CONNECTED,
+            health=lambda: bus.state is BusState.CONNECTED and executor.healthy(),
         )
 
 

@@ -124,6 +124,8 @@ class Lease:
         self._value = f"{holder}:{uuid.uuid4().hex[:8]}".encode()
         self.revision = 0
         self._valid_until = 0.0
+        #: Monotonic time the lease bucket stopped answering (``None``: it answers).
+        self.failing_since: float | None = None
 
     @property
     def held(self) -> bool:
@@ -134,23 +136,33 @@ class Lease:
         return self.held and self._monotonic() < self._valid_until
 
     async def try_acquire(self) -> bool:
+        """True: held now. False: another replica holds it, or the bucket could not be
+        asked (then :attr:`failing_since` says since when)."""
         sent = self._monotonic()
         kv = self._bucket.kv
         try:
             revision = await asyncio.wait_for(kv.create(self.key, self._value), self._renew_s)
         except nats.js.errors.KeyWrongLastSequenceError:
+            self.failing_since = None  # the bucket answered: another replica leads
             revision = await self._own_revision()
             if revision is None:
                 return False
         except _BUCKET_GONE as exc:
+            self._failing(sent)
             log.warning("lease_bucket_missing", key=self.key, reason=type(exc).__name__)
             await self._bucket.reopen(kv)
             return False
         except (TimeoutError, nats.errors.Error) as exc:
+            self._failing(sent)
             log.info("lease_acquire_failed", key=self.key, reason=type(exc).__name__)
             return False
+        self.failing_since = None
         self._held_at(revision, sent)
         return True
+
+    def _failing(self, now: float) -> None:
+        if self.failing_since is None:
+            self.failing_since = now
 
     async def renew(self) -> bool | None:
         """True: renewed. False: someone else holds it (lost). None: no answer (unknown)."""
@@ -160,14 +172,17 @@ class Lease:
                 self._bucket.kv.update(self.key, self._value, last=self.revision), self._renew_s
             )
         except nats.js.errors.KeyWrongLastSequenceError:
+            self.failing_since = None
             # A renewal whose answer we lost may have moved the revision: still ours?
             revision = await self._own_revision()
             if revision is None:
                 self.revision = 0
                 return False
         except (TimeoutError, nats.errors.Error) as exc:
+            self._failing(sent)
             log.warning("lease_renew_failed", key=self.key, reason=type(exc).__name__)
             return None
+        self.failing_since = None
         self._held_at(revision, sent)
         return True
 

@@ -49,6 +49,7 @@ class Executor:
         self.clock = clock or SystemClock()
         self.stats = ExecutorStats()
         self._workers: dict[str, AccountWorker] = {}
+        self._leases: dict[str, Lease] = {}
         self._breakers = {
             a.account_id: CircuitBreaker(
                 self.config.breaker_threshold,
@@ -63,6 +64,15 @@ class Executor:
     def leading(self) -> frozenset[str]:
         """Accounts whose worker is reconciled and taking intents in this process."""
         return frozenset(a for a, w in self._workers.items() if w.ready.is_set())
+
+    def healthy(self, stuck_s: float = 5.0) -> bool:
+        """False while some account's lease bucket has not answered for ``stuck_s``: such
+        a replica can neither lead nor know who does (alive but idle is not healthy)."""
+        now = time.monotonic()
+        return all(
+            lease.failing_since is None or now - lease.failing_since < stuck_s
+            for lease in self._leases.values()
+        )
 
     def worker(self, account_id: str) -> AccountWorker | None:
         return self._workers.get(account_id)
@@ -106,6 +116,7 @@ class Executor:
             ttl_s=ttl_s,
             renew_s=cfg.lease_renew_s,
         )
+        self._leases[account.account_id] = lease
         while not stop.is_set():
             try:
                 if await lease.try_acquire():

@@ -46,7 +46,9 @@ async def test_executor_answers_again_after_nats_is_killed_and_restarted(
             assert all(isinstance(m, ExecResult) for m in await results.answers(before))
 
             await server.kill()
-            await asyncio.sleep(2.0)  # longer than the lease TTL: the key would expire
+            # Unhealthy while the lease bucket cannot be asked (/healthz says so).
+            await until(lambda: not executor.healthy(stuck_s=0.5), timeout=10)
+            await asyncio.sleep(1.0)  # with the wait above, longer than the lease TTL
             await server.start()  # same port, same store
             killed_at = time.monotonic()
 
@@ -62,6 +64,7 @@ async def test_executor_answers_again_after_nats_is_killed_and_restarted(
                     await bus.publish("live", after)  # a publish lost in the reconnect
                     continue
             recovered_s = time.monotonic() - killed_at
+            assert executor.healthy(stuck_s=0.5)
             print(f"executor answering again {recovered_s:.1f} s after the restart")
             assert answered is not None, "no answer after the NATS restart"
             assert all(isinstance(m, ExecResult) for m in answered)
