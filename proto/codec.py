@@ -16,6 +16,7 @@ from proto.system import (
     ExecutorLease,
     GapEnd,
     GapStart,
+    GridState,
     Heartbeat,
     ReconcileReport,
     ReplayEnd,
@@ -38,6 +39,7 @@ SysMessage: TypeAlias = (
     | ResyncDone
     | ReconcileReport
     | ExecutorLease
+    | GridState
 )
 Message: TypeAlias = MdMessage | AcctMessage | IntentMessage | ExecMessage | SysMessage
 
@@ -102,6 +104,8 @@ def subject_for(ns: str, message: Message) -> str:
             return subjects.sys(ns, "collector", kind(message))
         case ReconcileReport() | ExecutorLease():
             return subjects.sys(ns, "executor", kind(message))
+        case GridState():
+            return subjects.sys(ns, "engine", kind(message))
     raise TypeError(f"not a bus message: {type(message).__name__}")
 
 

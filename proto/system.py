@@ -82,3 +82,16 @@ class ExecutorLease(Event, frozen=True, kw_only=True, tag="executor_lease"):
     account_id: str
     instance: str
     active: bool
+
+
+class GridState(Event, frozen=True, kw_only=True, tag="grid_state"):
+    """The engine's grid of one strategy after a change (spec S-2's document as a
+    message), recorded so a replay can start from the grid live had at any instant."""
+
+    strategy_id: str
+    account_id: str
+    symbol: str
+    #: ``(side, price)`` per level in list order; prices as shortest float text.
+    levels: list[tuple[str, str]]
+    grid_step: float
+    grid_count: int

@@ -26,7 +26,8 @@ from tenants.models import StrategySpec
 
 log = structlog.get_logger(__name__)
 
-GridChange = Callable[[str, tuple[GridLevel, ...]], None]
+#: ``(strategy_id, levels, exchange ms of the event that changed it or None)``.
+GridChange = Callable[[str, tuple[GridLevel, ...], int | None], None]
 _SEEN_EXECUTIONS = 8192
 
 
@@ -59,9 +60,9 @@ class StrategyRunner:
             else None
         )
 
-        def changed(levels: tuple[GridLevel, ...], _ts: int | None) -> None:
+        def changed(levels: tuple[GridLevel, ...], ts: int | None) -> None:
             if on_grid_change is not None:
-                on_grid_change(spec.strategy_id, levels)
+                on_grid_change(spec.strategy_id, levels, ts)
 
         self.engine = GridEngine(
             spec.symbol,

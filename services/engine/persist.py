@@ -34,7 +34,7 @@ class GridStateWriter:
     def track(self, strategy_id: str, config: GridConfig) -> None:
         self._configs[strategy_id] = config
 
-    def changed(self, strategy_id: str, levels: tuple[GridLevel, ...]) -> None:
+    def changed(self, strategy_id: str, levels: tuple[GridLevel, ...], _ts: int | None) -> None:
         self._dirty[strategy_id] = levels
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import time
 import uuid
 from collections import defaultdict
@@ -16,6 +17,8 @@ from nats.aio.msg import Msg
 
 import proto
 from bus import MSG_ID, Bus
+from gridcore import GridLevel
+from gridcore.rounding import price_text
 from proto.subjects import Family, SubjectError, parse
 from runner import Instrument, PendingIntents, StrategyRunner
 from services.engine.config import EngineConfig
@@ -68,6 +71,8 @@ class Engine:
         self.ready = asyncio.Event()
         self.failed: dict[str, str] = {}
         self._writer = GridStateWriter(save_grid, config.persist_interval_s) if save_grid else None
+        self._grid_changes: dict[str, tuple[tuple[GridLevel, ...], int | None]] = {}
+        self._grid_published: dict[str, str] = {}
         saved = saved_grids or {}
         self.runners: dict[str, StrategyRunner] = {}
         for spec in strategies:
@@ -83,7 +88,7 @@ class Engine:
                         config.inflight_timeout_s, config.reject_backoff_s, clock
                     ),
                     saved_document=saved.get(spec.strategy_id),
-                    on_grid_change=self._writer.changed if self._writer else None,
+                    on_grid_change=self._grid_changed,
                 )
             except ValueError as exc:
                 self._fail(spec.strategy_id, str(exc))
@@ -179,6 +184,8 @@ class Engine:
             await self._on_ticker(message)
         else:
             self._dispatch(message)
+        if self._grid_changes:
+            await self._publish_grids()
 
     async def _on_ticker(self, ticker: proto.Ticker) -> None:
         self.stats.tickers += 1
@@ -199,6 +206,44 @@ class Engine:
                 proto.subject_for(self.config.namespace, batch),
                 proto.encode(batch),
                 headers={MSG_ID: batch.event_id},
+            )
+
+    def _grid_changed(
+        self, strategy_id: str, levels: tuple[GridLevel, ...], ts: int | None
+    ) -> None:
+        if self._writer is not None:
+            self._writer.changed(strategy_id, levels, ts)
+        self._grid_changes[strategy_id] = (levels, ts)
+
+    async def _publish_grids(self) -> None:
+        """Every grid change on ``{ns}.sys.engine.grid_state`` (captured and recorded),
+        so a replay can start from the grid live had at its window start."""
+        changes, self._grid_changes = self._grid_changes, {}
+        for strategy_id, (levels, ts) in changes.items():
+            runner = self.runners.get(strategy_id)
+            if runner is None:
+                continue
+            pairs = [(level.side, price_text(level.price)) for level in levels]
+            digest = hashlib.sha256(repr(pairs).encode()).hexdigest()[:16]
+            if self._grid_published.get(strategy_id) == digest:
+                continue
+            self._grid_published[strategy_id] = digest
+            now_ns = time.time_ns()
+            state = proto.GridState(
+                event_id=f"grid:{strategy_id}:{ts}:{digest}",
+                ts_exchange_ms=ts if ts is not None else now_ns // 1_000_000,
+                ts_local_ns=now_ns,
+                strategy_id=strategy_id,
+                account_id=runner.spec.account_id,
+                symbol=runner.spec.symbol,
+                levels=pairs,
+                grid_step=runner.grid_config.grid_step,
+                grid_count=runner.grid_config.grid_count,
+            )
+            await self.bus.publish_raw(
+                proto.subject_for(self.config.namespace, state),
+                proto.encode(state),
+                headers={MSG_ID: state.event_id},
             )
 
     def _dispatch(self, message: proto.Message) -> None:

@@ -149,3 +149,29 @@ async def test_without_a_collector_the_engine_starts_after_the_timeout(
     )
     async with running(engine):
         assert engine.stats.resync_failures == 1
+
+
+async def test_every_grid_change_is_published_for_the_record(
+    bus: Bus, saved: dict[str, dict[str, Any]]
+) -> None:
+    """The engine publishes each new grid as a GridState on sys.engine.grid_state (the
+    capture stream records it), stamped with the exchange time of the event that changed
+    it, so a replay can seed from the grid live had at its window start (V-16)."""
+    grids, sub = await _collect(bus, f"{NS}.sys.engine.grid_state")
+    async with FakeCollector(bus) as collector:
+        collector.snapshot = [wallet("10000")]
+        async with running(_engine(bus, saved)):
+            await bus.publish(NS, ticker("100000", 0))
+            await until(lambda: len(grids) == 1)
+            await bus.publish(NS, ticker("100020", 1))  # inside the grid: no change
+            await bus.publish(NS, ticker("110000", 2))  # outside: rebuilt
+            await until(lambda: len(grids) == 2)
+    await sub.unsubscribe()
+    first, rebuilt = grids
+    assert isinstance(first, proto.GridState) and isinstance(rebuilt, proto.GridState)
+    assert (first.strategy_id, first.account_id, first.symbol) == ("btc1", "acct1", "BTCUSDT")
+    assert first.ts_exchange_ms == ticker("100000", 0).ts_exchange_ms
+    assert rebuilt.ts_exchange_ms == ticker("110000", 2).ts_exchange_ms
+    assert len(first.levels) == 21 and first.levels[10] == ("Wait", "100000.0")
+    assert rebuilt.levels[10] == ("Wait", "110000.0")
+    assert (first.grid_step, first.grid_count) == (0.2, 20)

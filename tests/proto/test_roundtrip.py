@@ -94,6 +94,11 @@ def _all_messages() -> list[proto.Message]:
             event_id="rc", ts_exchange_ms=T, ts_local_ns=N, account_id="a1", instance="x",
             open_orders=2, adopted=["0123456789abcdef-1700000000000"], orphans=["o9"],
         ),
+        proto.GridState(
+            event_id="gs", ts_exchange_ms=T, ts_local_ns=N, strategy_id="s1",
+            account_id="a1", symbol="BTCUSDT", levels=[("Buy", "99800.0"), ("Wait", "100000.0")],
+            grid_step=0.2, grid_count=50,
+        ),
         proto.ExecutorLease(
             event_id="el", ts_exchange_ms=T, ts_local_ns=N, account_id="a1", instance="x",
             active=True,
