@@ -1,0 +1,259 @@
+"""The live state a replay starts from (V-16..V-19), read from the recorded events.
+
+At the window start ``start_ms`` (events at or before it belong to the seed; executions
+at or after it to the window), per account: the last wallet (balance, equity), each
+hedge leg's last position (size, average entry) of every seeded symbol, and the open
+orders (each order's last update at or before ``start_ms`` with status New or
+PartiallyFilled and leaves qty > 0; direction from its position index, client id from
+its link id); per strategy: the last grid-state document.
+
+Nothing is silent (V-17): a missing wallet, a missing leg, a missing grid, a grid
+gridcore rejects (G-9), or a seed event older than ``max_seed_age_s`` before the start
+makes :func:`load_seed` raise :class:`SeedMissing`, whose ``missing`` lists every
+problem by name. There is no fallback to a default balance or a fresh grid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import msgspec
+
+import proto
+from gridcore import Grid, GridConfig, order_link_prefix
+
+__all__ = [
+    "AccountSeed",
+    "LegSeed",
+    "OrderSeed",
+    "Seed",
+    "SeedMissing",
+    "StrategySeed",
+    "load_seed",
+]
+
+_KINDS = ["wallet", "position", "order", "grid_state"]
+_OPEN = frozenset((proto.OrderStatus.NEW, proto.OrderStatus.PARTIALLY_FILLED))
+_LEGS = {1: "long", 2: "short"}
+
+_SEED_EVENTS = """
+SELECT payload FROM events
+WHERE ns = $1 AND kind = ANY($2::text[]) AND account_id = ANY($3::text[])
+  AND ts_exchange_ms <= $4
+ORDER BY ts_exchange_ms, stream_seq
+"""
+
+
+class SeedMissing(ValueError):
+    """The recorded state at the window start is incomplete; ``missing`` names each gap."""
+
+    def __init__(self, start_ms: int, missing: Sequence[str]) -> None:
+        self.start_ms = start_ms
+        self.missing = list(missing)
+        when = dt.datetime.fromtimestamp(start_ms / 1000, dt.UTC).isoformat().replace("+00:00", "Z")
+        super().__init__(f"no seed state at {when}: " + "; ".join(self.missing))
+
+
+class LegSeed(msgspec.Struct, frozen=True, kw_only=True):
+    size: Decimal
+    avg_price: Decimal
+    ts_ms: int
+
+
+class OrderSeed(msgspec.Struct, frozen=True, kw_only=True):
+    order_id: str
+    order_link_id: str
+    client_order_id: str
+    symbol: str
+    side: str
+    direction: str
+    price: Decimal
+    qty: Decimal
+    leaves_qty: Decimal
+    reduce_only: bool
+
+
+class AccountSeed(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    #: Cash balance (V-18: unrealised PnL of the seeded legs is the sim's own from then on).
+    wallet_balance: Decimal
+    equity: Decimal
+    wallet_ts_ms: int
+    #: ``(symbol, "long"|"short")`` → the leg.
+    legs: dict[tuple[str, str], LegSeed]
+    orders: list[OrderSeed]
+
+
+class StrategySeed(msgspec.Struct, frozen=True, kw_only=True):
+    strategy_id: str
+    account_id: str
+    symbol: str
+    levels: list[tuple[str, str]]
+    grid_step: float
+    grid_count: int
+    ts_ms: int
+
+    def document(self) -> dict[str, Any]:
+        """This grid as a saved-grid document (S-2), what the strategy runner restores."""
+        return {
+            self.strategy_id: {
+                "grid": [{"side": side, "price": float(price)} for side, price in self.levels],
+                "grid_step": self.grid_step,
+                "grid_count": self.grid_count,
+            }
+        }
+
+
+class Seed(msgspec.Struct, frozen=True, kw_only=True):
+    start_ms: int
+    accounts: dict[str, AccountSeed]
+    strategies: dict[str, StrategySeed]
+
+
+async def load_seed(
+    conn: asyncpg.Connection,
+    ns: str,
+    start_ms: int,
+    accounts: Sequence[str],
+    symbols: Sequence[str],
+    *,
+    max_seed_age_s: float = 900.0,
+) -> Seed:
+    """The state of ``accounts`` (legs of ``symbols``) at ``start_ms`` in ``ns``."""
+    rows = await conn.fetch(_SEED_EVENTS, ns, _KINDS, list(accounts), start_ms)
+    wallets: dict[str, proto.Wallet] = {}
+    positions: dict[tuple[str, str, str], proto.Position] = {}
+    orders: dict[tuple[str, str], proto.OrderUpdate] = {}
+    grids: dict[str, proto.GridState] = {}
+    for (payload,) in rows:
+        match proto.decode(payload):
+            case proto.Wallet(coin="USDT") as wallet:
+                wallets[wallet.account_id] = wallet
+            case proto.Position() as position if position.position_idx in _LEGS:
+                leg = _LEGS[position.position_idx]
+                positions[(position.account_id, position.symbol, leg)] = position
+            case proto.OrderUpdate() as update:
+                known = orders.get((update.account_id, update.order_id))
+                if known is None or update.updated_ms >= known.updated_ms:
+                    orders[(update.account_id, update.order_id)] = update
+            case proto.GridState() as grid if grid.symbol in symbols:
+                grids[grid.strategy_id] = grid
+    missing: list[str] = []
+    oldest = start_ms - int(max_seed_age_s * 1000)
+    seeded = {
+        account: _account(account, wallets, positions, orders, symbols, oldest, missing)
+        for account in accounts
+    }
+    strategies = _strategies(grids, accounts, symbols, oldest, missing)
+    if missing:
+        raise SeedMissing(start_ms, missing)
+    return Seed(
+        start_ms=start_ms,
+        accounts={k: v for k, v in seeded.items() if v is not None},
+        strategies=strategies,
+    )
+
+
+def _account(
+    account: str,
+    wallets: dict[str, proto.Wallet],
+    positions: dict[tuple[str, str, str], proto.Position],
+    orders: dict[tuple[str, str], proto.OrderUpdate],
+    symbols: Sequence[str],
+    oldest: int,
+    missing: list[str],
+) -> AccountSeed | None:
+    wallet = wallets.get(account)
+    if wallet is None:
+        missing.append(f"account {account}: no wallet")
+    elif wallet.ts_exchange_ms < oldest:
+        missing.append(f"account {account}: wallet older than the seed age")
+    legs: dict[tuple[str, str], LegSeed] = {}
+    for symbol in symbols:
+        for leg in ("long", "short"):
+            position = positions.get((account, symbol, leg))
+            if position is None:
+                missing.append(f"account {account} {symbol} {leg}: no position")
+                continue
+            if position.ts_exchange_ms < oldest:
+                missing.append(
+                    f"account {account} {symbol} {leg}: position older than the seed age"
+                )
+            legs[(symbol, leg)] = LegSeed(
+                size=position.size, avg_price=position.avg_price, ts_ms=position.ts_exchange_ms
+            )
+    open_orders = [
+        OrderSeed(
+            order_id=u.order_id,
+            order_link_id=u.order_link_id,
+            client_order_id=order_link_prefix(u.order_link_id) or u.order_id,
+            symbol=u.symbol,
+            side=u.side.value,
+            direction=_LEGS[u.position_idx],
+            price=u.price,
+            qty=u.qty,
+            leaves_qty=u.leaves_qty,
+            reduce_only=u.reduce_only,
+        )
+        for (acct, _), u in sorted(orders.items(), key=lambda kv: kv[1].created_ms)
+        if acct == account
+        and u.symbol in symbols
+        and u.status in _OPEN
+        and u.leaves_qty > 0
+        and u.position_idx in _LEGS
+    ]
+    if wallet is None:
+        return None
+    return AccountSeed(
+        account_id=account,
+        wallet_balance=wallet.wallet_balance,
+        equity=wallet.equity,
+        wallet_ts_ms=wallet.ts_exchange_ms,
+        legs=legs,
+        orders=open_orders,
+    )
+
+
+def _strategies(
+    grids: dict[str, proto.GridState],
+    accounts: Sequence[str],
+    symbols: Sequence[str],
+    oldest: int,
+    missing: list[str],
+) -> dict[str, StrategySeed]:
+    out: dict[str, StrategySeed] = {}
+    for account in accounts:
+        for symbol in symbols:
+            mine = [g for g in grids.values() if (g.account_id, g.symbol) == (account, symbol)]
+            if not mine:
+                missing.append(f"account {account} {symbol}: no grid state")
+                continue
+            for grid in mine:
+                label = f"strategy {grid.strategy_id}"
+                if grid.ts_exchange_ms < oldest:
+                    missing.append(f"{label}: grid state older than the seed age")
+                if not _valid(grid):
+                    missing.append(f"{label}: grid state is not a valid grid (G-9)")
+                    continue
+                out[grid.strategy_id] = StrategySeed(
+                    strategy_id=grid.strategy_id,
+                    account_id=grid.account_id,
+                    symbol=grid.symbol,
+                    levels=list(grid.levels),
+                    grid_step=grid.grid_step,
+                    grid_count=grid.grid_count,
+                    ts_ms=grid.ts_exchange_ms,
+                )
+    return out
+
+
+def _valid(grid: proto.GridState) -> bool:
+    """G-10: gridcore restores it (sides known, prices numbers, Buy+ Wait* Sell+)."""
+    config = GridConfig(grid_count=grid.grid_count, grid_step=grid.grid_step)
+    # The tick only rounds builds; a restore adopts the saved prices as they are.
+    levels = Grid("0.01", config)
+    return levels.restore({"side": side, "price": price} for side, price in grid.levels)
