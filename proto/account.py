@@ -88,6 +88,10 @@ class Position(Event, frozen=True, kw_only=True, tag="position"):
     leverage: Decimal | None = None
     unrealised_pnl: Decimal = Decimal(0)
     cum_realised_pnl: Decimal = Decimal(0)
+    #: Bybit's ``positionValue``, ``positionIM``, ``positionMM``; ``None`` when not sent.
+    position_value: Decimal | None = None
+    position_im: Decimal | None = None
+    position_mm: Decimal | None = None
     seq: int = 0
     backfilled: bool = False
 

@@ -11,7 +11,8 @@ from compare.live import equity_point, fill_from_execution, position_point
 from compare.matching import Matching, MatchMode, Pair, match_assignment, match_occurrence
 from compare.metrics import DeltaStats, TradeMetrics
 from compare.options import AboveThresholds, CompareOptions, Thresholds, load_thresholds
-from compare.outputs import FILES, write_outputs
+from compare.outputs import FILES, PNL_FILES, write_outputs, write_pnl_check
+from compare.pnl_check import DEFAULT_TOLERANCE, FieldTotal, PnlCheck, PnlRow, check_pnl
 from compare.positions import PositionMetrics, PositionRow, derive_positions
 from compare.records import EquityPoint, Fill, PositionPoint, Side, Window
 from compare.timefmt import iso, parse_time
@@ -19,7 +20,9 @@ from compare.trades import Trade, aggregate
 from compare.verdict import Check, Verdict, exit_code, judge
 
 __all__ = [
+    "DEFAULT_TOLERANCE",
     "FILES",
+    "PNL_FILES",
     "AboveThresholds",
     "Breach",
     "Check",
@@ -32,10 +35,13 @@ __all__ = [
     "EquityMetrics",
     "EquityPoint",
     "EquityRow",
+    "FieldTotal",
     "Fill",
     "MatchMode",
     "Matching",
     "Pair",
+    "PnlCheck",
+    "PnlRow",
     "PositionMetrics",
     "PositionPoint",
     "PositionRow",
@@ -47,6 +53,7 @@ __all__ = [
     "Verdict",
     "Window",
     "aggregate",
+    "check_pnl",
     "compare",
     "derive_positions",
     "equity_point",
@@ -62,4 +69,5 @@ __all__ = [
     "position_point",
     "window_of",
     "write_outputs",
+    "write_pnl_check",
 ]

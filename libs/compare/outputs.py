@@ -18,11 +18,20 @@ import msgspec
 from backtest.outputs import replace_dir
 from compare.comparison import Comparison
 from compare.metrics import DeltaStats
+from compare.pnl_check import PnlCheck
 from compare.timefmt import iso
 from compare.trades import Trade
 from compare.verdict import Verdict
 
-__all__ = ["FILES", "metrics_document", "verdict_document", "write_outputs"]
+__all__ = [
+    "FILES",
+    "PNL_FILES",
+    "metrics_document",
+    "pnl_document",
+    "verdict_document",
+    "write_outputs",
+    "write_pnl_check",
+]
 
 FILES = ("matched.csv", "unmatched.csv", "breaches.csv", "metrics.json", "equity.csv",
          "positions.csv", "verdict.json")  # fmt: skip
@@ -187,3 +196,35 @@ def write_outputs(c: Comparison, verdict: Verdict, out: Path) -> None:
     with replace_dir(Path(out)) as staging:
         for name, data in files.items():
             (staging / name).write_bytes(data)
+
+
+PNL_FILES = ("pnl_check.csv", "pnl_check.json")
+_PNL = ("time", "account", "symbol", "leg", "field", "ours", "exchange", "diff", "ok", "ref")
+
+
+def pnl_document(check: PnlCheck) -> dict[str, Any]:
+    status = {0: "PASS", 1: "FAIL", 2: "SKIP"}[check.exit_code]
+    return {
+        "status": status,
+        "exit_code": check.exit_code,
+        "tolerance": check.tolerance,
+        "executions": check.executions,
+        "positions": check.positions,
+        "compared": len(check.rows),
+        "differences": len(check.failures),
+        "totals": [msgspec.to_builtins(t) for t in check.totals()],
+        "notes": check.notes,
+    }
+
+
+def write_pnl_check(check: PnlCheck, out: Path) -> None:
+    """V-20's table (every compared field, ``ok`` false for a difference) and its
+    summary, written whole or not at all."""
+    rows = (
+        (iso(r.ts_ms), r.account_id, r.symbol, r.leg, r.field, r.ours, r.exchange, r.diff,
+         r.ok, r.ref)
+        for r in check.rows
+    )  # fmt: skip
+    with replace_dir(Path(out)) as staging:
+        (staging / "pnl_check.csv").write_bytes(_csv(_PNL, rows))
+        (staging / "pnl_check.json").write_bytes(_json(pnl_document(check)))

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         parse_strategy,
     )
     from tenants.rows import AccountRow, RunKind, RunRow, UserRow
-    from tenants.runs import create_run, finish_run, list_runs, reopen_run
+    from tenants.runs import create_run, find_run, finish_run, list_runs, reopen_run
     from tenants.strategies import (
         create_strategies,
         create_strategy,
@@ -73,6 +73,7 @@ _EXPORTS = {
     "RunRow": "tenants.rows",
     "UserRow": "tenants.rows",
     "create_run": "tenants.runs",
+    "find_run": "tenants.runs",
     "finish_run": "tenants.runs",
     "reopen_run": "tenants.runs",
     "list_runs": "tenants.runs",
@@ -120,6 +121,7 @@ __all__ = [
     "create_strategies",
     "create_strategy",
     "create_user",
+    "find_run",
     "finish_run",
     "list_accounts",
     "list_runs",

@@ -13,8 +13,9 @@ from store.tenancy import tenant_scope
 from tenants.errors import ConfigFieldError
 from tenants.models import check_token
 from tenants.rows import RunKind, RunRow
+from tenants.users import user_ids
 
-__all__ = ["create_run", "finish_run", "list_runs", "reopen_run"]
+__all__ = ["create_run", "find_run", "finish_run", "list_runs", "reopen_run"]
 
 _KINDS = frozenset(get_args(RunKind))
 
@@ -78,6 +79,16 @@ async def list_runs(conn: asyncpg.Connection, user_id: uuid.UUID) -> list[RunRow
         )
         for r in rows
     ]
+
+
+async def find_run(conn: asyncpg.Connection, run_id: str) -> RunRow | None:
+    """The run ``run_id`` of whichever user owns it (operator tools: each user's runs are
+    read under that user's own scope); None when there is none."""
+    for user in await user_ids(conn):
+        for run in await list_runs(conn, user):
+            if run.run_id == run_id:
+                return run
+    return None
 
 
 async def finish_run(

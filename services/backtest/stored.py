@@ -12,13 +12,15 @@ import argparse
 import asyncio
 import hashlib
 
+import asyncpg
+
 from backtest import BacktestConfig
 from backtest.result import InputFile
 from infra import Settings
 from marketdata import DataError, TradeTape, assess, format_health, load_stored_trades
 from services.runtime import resolve
 from store import create_pool
-from tenants import list_runs, user_ids
+from tenants import find_run
 from tenants.errors import ConfigFieldError
 
 __all__ = ["StoreWindowError", "load_window", "tape_sha256"]
@@ -50,12 +52,11 @@ def load_window(
     return asyncio.run(_load(settings, args, config, gap_s))
 
 
-async def _namespace(conn: object, run_id: str) -> str:
-    for user in await user_ids(conn):  # type: ignore[arg-type]
-        for run in await list_runs(conn, user):  # type: ignore[arg-type]
-            if run.run_id == run_id:
-                return run.ns
-    raise ConfigFieldError("run_id", f"no run {run_id!r}")
+async def _namespace(conn: asyncpg.Connection, run_id: str) -> str:
+    run = await find_run(conn, run_id)
+    if run is None:
+        raise ConfigFieldError("run_id", f"no run {run_id!r}")
+    return run.ns
 
 
 async def _load(

@@ -22,6 +22,7 @@ COMMANDS = {
     "replay": "services.replayer.cli",
     "backtest": "services.backtest.cli",
     "compare": "services.comparator.cli",
+    "pnl-check": "services.comparator.pnl_cli",
     "import": "services.importer.cli",
     "exchange-sim": "services.exchange_sim.cli",
     "bench": "services.bench.cli",

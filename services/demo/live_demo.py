@@ -7,9 +7,12 @@ import asyncio
 import time
 from pathlib import Path
 
+import asyncpg
 import msgspec
 
+from compare import PnlCheck, check_pnl
 from infra import Settings
+from services.comparator.pnl_source import load_pnl_window
 from services.demo import frames as demo_frames
 from services.demo.live import LiveStack
 from services.demo.scenario import AccountSeed, Scenario, UserSeed, seed
@@ -33,11 +36,14 @@ class LiveDemoResult(msgspec.Struct, kw_only=True):
     trades: int
     seconds: float
     accounts: list[AccountSummary]
+    pnl: PnlCheck
 
     @property
     def ok(self) -> bool:
-        return all(a.matches_exchange for a in self.accounts) and any(
-            a.orders for a in self.accounts
+        return (
+            all(a.matches_exchange for a in self.accounts)
+            and any(a.orders for a in self.accounts)
+            and self.pnl.exit_code == 0
         )
 
 
@@ -130,11 +136,21 @@ async def _trade(
                 await stack.settle(quiet_s=2.0)
                 seconds = time.monotonic() - t0
                 summaries = await stack.summaries()
+                pnl = await _pnl_check(pool, stack.ns)
             finally:
                 await stack.stop()
     finally:
         await pool.close()
-    return LiveDemoResult(source=source, trades=trades, seconds=seconds, accounts=summaries)
+    return LiveDemoResult(
+        source=source, trades=trades, seconds=seconds, accounts=summaries, pnl=pnl
+    )
+
+
+async def _pnl_check(pool: asyncpg.Pool, ns: str) -> PnlCheck:
+    """V-20 over the whole recorded run: our accounting against the simulator's reports."""
+    async with pool.acquire() as conn:
+        events, baselines = await load_pnl_window(conn, ns, start_ms=None, end_ms=None)
+    return check_pnl(events, baselines=baselines)
 
 
 async def _follow_feed(stack: LiveStack, sim: ExchangeSim, every_s: float = 2.0) -> int:
@@ -156,7 +172,10 @@ async def _follow_feed(stack: LiveStack, sim: ExchangeSim, every_s: float = 2.0)
 
 
 def render_result(result: LiveDemoResult) -> str:
-    verdict = "stored = exchange for every account" if result.ok else "MISMATCH"
+    stored = all(a.matches_exchange for a in result.accounts)
+    verdict = "stored = exchange for every account" if stored else "MISMATCH"
+    pnl = result.pnl
+    status = {0: "PASS", 1: "FAIL", 2: "SKIP"}[pnl.exit_code]
     return "\n".join(
         [
             "",
@@ -167,6 +186,9 @@ def render_result(result: LiveDemoResult) -> str:
             render(result.accounts),
             "",
             f"  {verdict}",
+            f"  PnL check {status}: {len(pnl.rows)} fields of {pnl.executions} executions and"
+            f" {pnl.positions} position events, {len(pnl.failures)} off by more than"
+            f" {pnl.tolerance} USDT",
             "",
         ]
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from gridcore.pnl import initial_margin, maintenance_margin
 from services.exchange_sim.config import InstrumentConfig
 from venue.accounts import MAINTENANCE_RATE, Account
 from venue.market import Market
@@ -157,9 +158,12 @@ def render_position(
 ) -> dict[str, Any]:
     mark = mark if mark is not None else pos.avg_price
     size = abs(pos.size)
-    value = size * pos.avg_price
-    im = value / pos.leverage if size else ZERO
-    mm = size * mark * MAINTENANCE_RATE
+    # Bybit's basis (validation spec V-20): value at the mark, IM/MM from the risk tiers.
+    # The kernel's own margin (available balance) stays value at entry / leverage.
+    value = size * mark
+    im = initial_margin(value, pos.symbol)[0]
+    mm = maintenance_margin(value, pos.symbol)[0]
+    balance = size * pos.avg_price / pos.leverage if size else ZERO
     item: dict[str, Any] = {
         "positionIdx": pos.idx,
         "riskId": 1,
@@ -175,14 +179,14 @@ def render_position(
         "adlRankIndicator": 2 if size else 0,
         "leverage": fmt(pos.leverage),
         "breakEvenPrice": fmt8(pos.avg_price) if size else "0",
-        "positionBalance": fmt8(im),
+        "positionBalance": fmt8(balance),
         "markPrice": _price(mark, inst) if mark else "0",
         "liqPrice": "",
         "bustPrice": "",
         "positionIM": fmt8(im),
         "positionMM": fmt8(mm),
         "positionIMByMp": fmt8(size * mark / pos.leverage),
-        "positionMMByMp": fmt8(mm),
+        "positionMMByMp": fmt8(size * mark * MAINTENANCE_RATE),
         "tpslMode": "Full",
         "takeProfit": "0",
         "stopLoss": "0",

@@ -188,6 +188,9 @@ def test_position_frame_flat_row_has_no_side() -> None:
         leverage=Decimal("10"),
         unrealised_pnl=Decimal("0"),
         cum_realised_pnl=Decimal("-25.06579337"),
+        position_value=Decimal("0"),
+        position_im=Decimal("0"),
+        position_mm=Decimal("0"),
         seq=8327597863,
     )
 
@@ -197,6 +200,16 @@ def test_position_without_seq_uses_updated_time_in_id() -> None:
     del frame["data"][0]["seq"]
     (position,) = _normalise(json.dumps(frame))
     assert position.event_id == f"position:{ACCOUNT}:BTCUSDT:2:1697682317038"
+
+
+def test_a_leg_never_updated_is_a_snapshot_at_the_frame_time_not_1970() -> None:
+    frame = json.loads(_raw("ws_position.json"))
+    frame["data"][0]["updatedTime"] = "0"
+    (position,) = _normalise(json.dumps(frame))
+    assert position.ts_exchange_ms == 1697682317044  # the frame's creationTime
+    del frame["data"][0]["seq"]
+    (unsequenced,) = _normalise(json.dumps(frame))
+    assert unsequenced.event_id == f"position:{ACCOUNT}:BTCUSDT:2:1697682317044"
 
 
 def test_wallet_frame_gives_one_wallet_per_coin_with_derived_available() -> None:

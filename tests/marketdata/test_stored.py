@@ -10,9 +10,10 @@ import pytest
 
 import proto
 from marketdata import DataError, Gap, TradeTape, load_stored_trades
-from store import EventRow, EventWriter, event_row
+from store import EventRow, EventWriter
 from tenants import create_run, create_user
 from tests.fixtures.events import BASE_MS, execution, trade_frame
+from tests.fixtures.stored import row_of
 
 T0 = BASE_MS
 
@@ -35,11 +36,6 @@ def _frame(event_id: str, ts: int, *trades: tuple[str, int], backfilled: bool = 
             for tid, at in trades
         ],
     )
-
-
-def _row(message: proto.Message, seq: int, ns: str = "live") -> EventRow:
-    subject = proto.subjects.parse(proto.subject_for(ns, message))
-    return event_row(subject, proto.encode(message), seq, message)
 
 
 async def _store(pool: asyncpg.Pool, rows: list[EventRow]) -> None:
@@ -79,8 +75,8 @@ def _gap(stream: str, start_ms: int, end_ms: int | None, reason: str) -> list[pr
 async def test_frames_come_back_as_one_tape_in_stream_order(pool: asyncpg.Pool) -> None:
     frames = [trade_frame(i) for i in range(300)]
     noise = [trade_frame(i, "ETHUSDT") for i in range(50)] + [execution(i) for i in range(50)]
-    rows = [_row(m, seq) for seq, m in enumerate(frames + noise, start=1)]
-    rows += [_row(trade_frame(i), i + 1, ns="paper") for i in range(400, 410)]
+    rows = [row_of(m, seq) for seq, m in enumerate(frames + noise, start=1)]
+    rows += [row_of(trade_frame(i), i + 1, ns="paper") for i in range(400, 410)]
     random.Random(3).shuffle(rows)  # stored in any order: read back by stream_seq
     for k in range(0, len(rows), 97):
         await _store(pool, rows[k : k + 97])
@@ -103,8 +99,8 @@ async def test_stream_order_not_time_order_decides_and_time_going_back_is_an_err
     await _store(
         pool,
         [
-            _row(_frame("f1", T0 + 2000, ("b", T0 + 2000)), seq=1),
-            _row(_frame("f2", T0 + 1000, ("a", T0 + 1000)), seq=2),
+            row_of(_frame("f1", T0 + 2000, ("b", T0 + 2000)), seq=1),
+            row_of(_frame("f2", T0 + 1000, ("a", T0 + 1000)), seq=2),
         ],
     )
     with pytest.raises(DataError) as err:
@@ -117,7 +113,7 @@ async def test_window_bounds_are_both_inclusive(pool: asyncpg.Pool) -> None:
     await _store(
         pool,
         [
-            _row(_frame(f"f{s}", T0 + s * 1000, (f"t{s}", T0 + s * 1000)), seq=s)
+            row_of(_frame(f"f{s}", T0 + s * 1000, (f"t{s}", T0 + s * 1000)), seq=s)
             for s in range(1, 6)
         ],
     )
@@ -135,9 +131,9 @@ async def test_a_back_filled_copy_of_a_trade_is_kept_once(pool: asyncpg.Pool) ->
     await _store(
         pool,
         [
-            _row(_frame("live1", T0, ("1", T0), ("2", T0)), seq=1),
-            _row(_frame("bf:1:3", T0 + 5, ("2", T0), ("3", T0 + 5), backfilled=True), seq=2),
-            _row(_frame("live2", T0 + 9, ("3", T0 + 5), ("4", T0 + 9)), seq=3),
+            row_of(_frame("live1", T0, ("1", T0), ("2", T0)), seq=1),
+            row_of(_frame("bf:1:3", T0 + 5, ("2", T0), ("3", T0 + 5), backfilled=True), seq=2),
+            row_of(_frame("live2", T0 + 9, ("3", T0 + 5), ("4", T0 + 9)), seq=3),
         ],
     )
     tape, _ = await _load(pool)
@@ -153,8 +149,8 @@ async def test_collector_gaps_of_the_namespace_overlapping_the_window(pool: asyn
         *_gap("private:acc1", T0 + 30_000, T0 + 35_000, "an account stream"),
         *_gap("public", T0 + 60_000, None, "collector restart"),  # never ended
     ]
-    rows = [_row(m, seq) for seq, m in enumerate(trades + sys_events, start=1)]
-    rows += [_row(m, 900 + i, ns="paper") for i, m in enumerate(_gap("public", T0, T0 + 1, "x"))]
+    rows = [row_of(m, seq) for seq, m in enumerate(trades + sys_events, start=1)]
+    rows += [row_of(m, 900 + i, ns="paper") for i, m in enumerate(_gap("public", T0, T0 + 1, "x"))]
     await _store(pool, rows)
 
     _, gaps = await _load(pool, start_ms=T0, end_ms=T0 + 80_000)
@@ -178,8 +174,8 @@ async def test_a_run_namespace_is_read_under_its_owner_row_level_security(
     async with pool.acquire() as conn:
         alice, bob = await create_user(conn, "alice"), await create_user(conn, "bob")
         await create_run(conn, alice, "hour", "import", "import.hour")
-    await _store(pool, [_row(trade_frame(i), i + 1, ns="import.hour") for i in range(10)])
-    await _store(pool, [_row(trade_frame(i), i + 1) for i in range(3)])  # live: public
+    await _store(pool, [row_of(trade_frame(i), i + 1, ns="import.hour") for i in range(10)])
+    await _store(pool, [row_of(trade_frame(i), i + 1) for i in range(3)])  # live: public
 
     assert len((await _load(pool, "import.hour"))[0]) == 20  # the connection's own role
     assert len((await _load(pool, "import.hour", user_id=alice))[0]) == 20
@@ -188,7 +184,7 @@ async def test_a_run_namespace_is_read_under_its_owner_row_level_security(
 
 
 async def test_an_undecodable_payload_and_a_bad_namespace_are_errors(pool: asyncpg.Pool) -> None:
-    good = _row(_frame("f1", T0, ("1", T0)), seq=1)
+    good = row_of(_frame("f1", T0, ("1", T0)), seq=1)
     await _store(pool, [good._replace(event_id="bad", stream_seq=2, payload=b"\x92junk")])
     with pytest.raises(DataError, match=r"store:live: stream_seq 2: cannot decode"):
         await _load(pool)

@@ -10,7 +10,7 @@ import pytest
 import proto
 from gridcore import GridConfig, saved_grid
 from replay import SeedMissing, load_seed
-from store import EventWriter, event_row
+from tests.fixtures.stored import record as _store
 
 T0 = 1_795_000_000_000  # 2026-11-18, a run's first event
 MIN = 60_000
@@ -117,15 +117,6 @@ def _full_history() -> list[proto.Message]:
         _position(START + 1, 1, "0.004", "18305.3"),
         _grid(START + 1, OLD_GRID),
     ]
-
-
-async def _store(pool: asyncpg.Pool, messages: list[proto.Message], ns: str = "live") -> None:
-    rows = []
-    for seq, message in enumerate(messages, start=1):
-        subject = proto.subjects.parse(proto.subject_for(ns, message))
-        rows.append(event_row(subject, proto.encode(message), seq, message))
-    async with pool.acquire() as conn:
-        await EventWriter().write(conn, rows)
 
 
 async def test_seed_is_the_last_state_at_or_before_the_window_start(pool: asyncpg.Pool) -> None:

@@ -11,17 +11,8 @@ from nats.aio.msg import Msg
 import proto
 from bus import Bus
 from services.replayer import Replayer, ReplayRequest
-from store import EventWriter, event_row
 from tests.fixtures.events import mixed_stream
-
-
-async def _record(pool: asyncpg.Pool, messages: list[proto.Message], ns: str = "live") -> None:
-    rows = []
-    for seq, m in enumerate(messages, start=1):
-        subject = proto.subjects.parse(proto.subject_for(ns, m))
-        rows.append(event_row(subject, proto.encode(m), seq, m))
-    async with pool.acquire() as conn:
-        await EventWriter().write(conn, rows)
+from tests.fixtures.stored import record as _record
 
 
 async def _capture(bus: Bus, run_id: str) -> tuple[list[tuple[str, bytes]], asyncio.Event]:

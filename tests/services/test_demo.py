@@ -58,5 +58,19 @@ async def test_live_demo_trades_both_accounts_and_matches_the_exchange(
     for account in result.accounts:
         assert account.orders > 0 and account.fills > 0, account
         assert account.matches_exchange, account
+    # V-20 over the run recorded from the simulator's REST and WebSocket: every fee,
+    # realised PnL, position figure to the cent.
+    pnl = result.pnl
+    assert pnl.executions >= sum(a.fills for a in result.accounts)
+    assert {row.field for row in pnl.rows} >= {
+        "execFee",
+        "execPnl",
+        "cumRealisedPnl",
+        "unrealisedPnl",
+        "positionValue",
+        "positionIM",
+    }
+    assert pnl.failures == [], pnl.failures[:5]
     text = render_result(result)
     assert "stored = exchange for every account" in text and "demo-b" in text
+    assert "PnL check PASS" in text

@@ -7,12 +7,10 @@ import uuid
 import asyncpg
 import pytest
 
-import proto
 from store import (
     EventWriter,
     MigrationError,
     count_events,
-    event_row,
     iter_events,
     migrate,
     month_bounds,
@@ -20,11 +18,7 @@ from store import (
 )
 from store._sql import migrations
 from tests.fixtures.events import execution, trade_frame
-
-
-def _row(message: proto.Message, seq: int, ns: str = "live"):
-    subject = proto.subjects.parse(proto.subject_for(ns, message))
-    return event_row(subject, proto.encode(message), seq, message)
+from tests.fixtures.stored import row_of
 
 
 async def test_migrations_are_tracked_and_not_reapplied(pool: asyncpg.Pool) -> None:
@@ -46,10 +40,10 @@ async def test_changed_migration_file_is_refused(pool: asyncpg.Pool) -> None:
 async def test_duplicates_in_and_across_batches_store_one_row(pool: asyncpg.Pool) -> None:
     writer = EventWriter()
     async with pool.acquire() as conn:
-        first = [_row(trade_frame(i), i + 1) for i in range(10)]
+        first = [row_of(trade_frame(i), i + 1) for i in range(10)]
         assert await writer.write(conn, first) == 10
-        again = [_row(trade_frame(i), i + 100) for i in range(5, 15)]
-        again.append(_row(trade_frame(14), 200))  # same id twice in one batch
+        again = [row_of(trade_frame(i), i + 100) for i in range(5, 15)]
+        again.append(row_of(trade_frame(14), 200))  # same id twice in one batch
         assert await writer.write(conn, again) == 5
         assert await count_events(conn, "live") == 15
 
@@ -58,7 +52,7 @@ async def test_same_event_id_in_two_namespaces_is_two_events(pool: asyncpg.Pool)
     writer = EventWriter()
     async with pool.acquire() as conn:
         await writer.write(
-            conn, [_row(trade_frame(1), 1, "live"), _row(trade_frame(1), 1, "paper")]
+            conn, [row_of(trade_frame(1), 1, "live"), row_of(trade_frame(1), 1, "paper")]
         )
         assert await count_events(conn, "live") == 1
         assert await count_events(conn, "paper") == 1
@@ -69,7 +63,7 @@ async def test_rows_land_in_monthly_partitions_by_exchange_time(pool: asyncpg.Po
     dec_2020 = trade_frame(1)
     nov_2026 = trade_frame(2, ts_ms=1_795_000_000_000)
     async with pool.acquire() as conn:
-        await writer.write(conn, [_row(dec_2020, 1), _row(nov_2026, 2)])
+        await writer.write(conn, [row_of(dec_2020, 1), row_of(nov_2026, 2)])
         parts = await conn.fetch(
             "SELECT tableoid::regclass::text AS p, event_id FROM events ORDER BY stream_seq"
         )
@@ -85,7 +79,7 @@ async def test_payload_bytes_are_kept_exactly_and_read_back_in_stream_order(
 ) -> None:
     writer = EventWriter()
     msgs = [trade_frame(i) for i in range(7)]
-    rows = [_row(m, 100 - i) for i, m in enumerate(msgs)]  # stored out of order
+    rows = [row_of(m, 100 - i) for i, m in enumerate(msgs)]  # stored out of order
     async with pool.acquire() as conn:
         await writer.write(conn, rows)
         got = [e async for chunk in iter_events(conn, "live", chunk=3) for e in chunk]
@@ -97,10 +91,10 @@ async def test_payload_bytes_are_kept_exactly_and_read_back_in_stream_order(
 async def test_symbol_account_and_window_filters(pool: asyncpg.Pool) -> None:
     writer = EventWriter()
     rows = [
-        _row(trade_frame(1, "BTCUSDT"), 1),
-        _row(trade_frame(2, "ETHUSDT"), 2),
-        _row(execution(3, "acc1"), 3),
-        _row(execution(4, "acc2"), 4),
+        row_of(trade_frame(1, "BTCUSDT"), 1),
+        row_of(trade_frame(2, "ETHUSDT"), 2),
+        row_of(execution(3, "acc1"), 3),
+        row_of(execution(4, "acc2"), 4),
     ]
     async with pool.acquire() as conn:
         await writer.write(conn, rows)
@@ -133,7 +127,11 @@ async def test_row_level_security_hides_other_users_accounts_and_events(
         bob = await _add_user(conn, "bob", "acc2")
         await writer.write(
             conn,
-            [_row(execution(1, "acc1"), 1), _row(execution(2, "acc2"), 2), _row(trade_frame(3), 3)],
+            [
+                row_of(execution(1, "acc1"), 1),
+                row_of(execution(2, "acc2"), 2),
+                row_of(trade_frame(3), 3),
+            ],
         )
         async with tenant_scope(conn, alice):
             accounts = [r[0] for r in await conn.fetch("SELECT account_id FROM accounts")]

@@ -13,8 +13,7 @@ import asyncpg
 import pytest
 import structlog
 
-import proto
-from store import EventWriter, event_row, tenant_scope
+from store import EventWriter, tenant_scope
 from tenants import (
     AccountSpec,
     ConfigFieldError,
@@ -40,6 +39,7 @@ from tenants import (
     user_id_by_name,
 )
 from tests.fixtures.events import execution, trade_frame
+from tests.fixtures.stored import row_of
 
 SECRETS = {"accA": "alice-SECRET-4f9a2c7e1b", "accB": "bob-SECRET-8d3e6a0f5c"}
 
@@ -63,11 +63,6 @@ async def _tenants(conn: asyncpg.Connection, master: MasterKey) -> tuple[uuid.UU
     return ids[0], ids[1]
 
 
-def _event(message: proto.Message, seq: int) -> object:
-    subject = proto.subjects.parse(proto.subject_for("live", message))
-    return event_row(subject, proto.encode(message), seq, message)
-
-
 async def test_users_are_unique_and_found_by_name(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         alice = await create_user(conn, "alice")
@@ -86,8 +81,8 @@ async def test_a_user_sees_only_their_own_rows(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
         alice, bob = await _tenants(conn, master)
         await EventWriter().write(
-            conn, [_event(execution(1, "accA"), 1), _event(execution(2, "accB"), 2),
-                   _event(trade_frame(3), 3)],
+            conn, [row_of(execution(1, "accA"), 1), row_of(execution(2, "accB"), 2),
+                   row_of(trade_frame(3), 3)],
         )  # fmt: skip
         owners = dict(await conn.fetch("SELECT event_id, owner_id FROM events"))
         assert owners == {"exec:e1": alice, "exec:e2": bob, "trade:BTCUSDT:1006:1007": None}

@@ -232,6 +232,8 @@ class PositionInfo(msgspec.Struct):
     avgPrice: str = ""
     entryPrice: str = ""
     positionValue: str = ""
+    positionIM: str = ""
+    positionMM: str = ""
     markPrice: str = ""
     liqPrice: str = ""
     leverage: str = ""

@@ -74,9 +74,12 @@ def parse_position(
     backfilled: bool = False,
 ) -> proto.Position:
     """WS rows carry ``entryPrice``, REST rows ``avgPrice``. The id's last part is ``seq``,
-    or ``updatedTime`` when ``seq`` is absent."""
-    updated_ms = ms(row.updatedTime, "updatedTime") if row.updatedTime else fallback_ms
-    version = row.seq if row.seq is not None else (row.updatedTime or fallback_ms)
+    or ``updatedTime`` when ``seq`` is absent. A leg never traded reports ``updatedTime``
+    ``"0"`` (or none): its time is then the frame's, so it is a snapshot of that instant
+    rather than an event of 1970."""
+    updated = ms(row.updatedTime, "updatedTime") if row.updatedTime else 0
+    updated_ms = updated or fallback_ms
+    version = row.seq if row.seq is not None else (updated or fallback_ms)
     return proto.Position(
         event_id=f"position:{account_id}:{row.symbol}:{row.positionIdx}:{version}",
         ts_exchange_ms=updated_ms,
@@ -92,6 +95,9 @@ def parse_position(
         leverage=opt_dec(row.leverage, "leverage"),
         unrealised_pnl=dec0(row.unrealisedPnl, "unrealisedPnl"),
         cum_realised_pnl=dec0(row.cumRealisedPnl, "cumRealisedPnl"),
+        position_value=opt_dec(row.positionValue, "positionValue"),
+        position_im=opt_dec(row.positionIM, "positionIM"),
+        position_mm=opt_dec(row.positionMM, "positionMM"),
         seq=row.seq or 0,
         backfilled=backfilled,
     )
