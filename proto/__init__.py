@@ -24,6 +24,7 @@ from proto.market import Ticker, Trade, TradeFrame
 from proto.results import ExecReject, ExecResult, RejectReason
 from proto.subjects import Family, Subject, SubjectError
 from proto.system import (
+    EngineProgress,
     ExecutorLease,
     GapEnd,
     GapStart,
@@ -34,6 +35,7 @@ from proto.system import (
     ReplayStart,
     ResyncDone,
     ResyncRequest,
+    SimProgress,
 )
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "AcctMessage",
     "CancelIntent",
     "Direction",
+    "EngineProgress",
     "Event",
     "ExecMessage",
     "ExecReject",
@@ -69,6 +72,7 @@ __all__ = [
     "ResyncDone",
     "ResyncRequest",
     "Side",
+    "SimProgress",
     "Subject",
     "SubjectError",
     "SysMessage",

@@ -13,6 +13,7 @@ from proto.market import Ticker, TradeFrame
 from proto.results import ExecReject, ExecResult
 from proto.subjects import Family
 from proto.system import (
+    EngineProgress,
     ExecutorLease,
     GapEnd,
     GapStart,
@@ -23,6 +24,7 @@ from proto.system import (
     ReplayStart,
     ResyncDone,
     ResyncRequest,
+    SimProgress,
 )
 
 MdMessage: TypeAlias = TradeFrame | Ticker
@@ -40,6 +42,8 @@ SysMessage: TypeAlias = (
     | ReconcileReport
     | ExecutorLease
     | GridState
+    | EngineProgress
+    | SimProgress
 )
 Message: TypeAlias = MdMessage | AcctMessage | IntentMessage | ExecMessage | SysMessage
 
@@ -104,8 +108,10 @@ def subject_for(ns: str, message: Message) -> str:
             return subjects.sys(ns, "collector", kind(message))
         case ReconcileReport() | ExecutorLease():
             return subjects.sys(ns, "executor", kind(message))
-        case GridState():
+        case GridState() | EngineProgress():
             return subjects.sys(ns, "engine", kind(message))
+        case SimProgress():
+            return subjects.sys(ns, "simbroker", kind(message))
     raise TypeError(f"not a bus message: {type(message).__name__}")
 
 

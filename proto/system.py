@@ -95,3 +95,20 @@ class GridState(Event, frozen=True, kw_only=True, tag="grid_state"):
     levels: list[tuple[str, str]]
     grid_step: float
     grid_count: int
+
+
+class EngineProgress(Event, frozen=True, kw_only=True, tag="engine_progress"):
+    """A lockstep engine (replays) has handled ``tickers`` ticker messages of its
+    namespace; every intent batch they caused was published before this."""
+
+    instance: str
+    tickers: int
+
+
+class SimProgress(Event, frozen=True, kw_only=True, tag="sim_progress"):
+    """The simbroker has consumed ``events`` market-data messages of its feed and
+    published everything they caused; ``done`` once the feed has ended and been settled."""
+
+    run_id: str
+    events: int
+    done: bool = False

@@ -73,6 +73,10 @@ class Engine:
         self._writer = GridStateWriter(save_grid, config.persist_interval_s) if save_grid else None
         self._grid_changes: dict[str, tuple[tuple[GridLevel, ...], int | None]] = {}
         self._grid_published: dict[str, str] = {}
+        self._tickers_seen = 0
+        self._exchange_ms = 0
+        if config.lockstep:
+            clock = self._exchange_clock
         saved = saved_grids or {}
         self.runners: dict[str, StrategyRunner] = {}
         for spec in strategies:
@@ -89,6 +93,7 @@ class Engine:
                     ),
                     saved_document=saved.get(spec.strategy_id),
                     on_grid_change=self._grid_changed,
+                    clock_ns=self._now_ns,
                 )
             except ValueError as exc:
                 self._fail(spec.strategy_id, str(exc))
@@ -103,6 +108,16 @@ class Engine:
             self._by_symbol[runner.spec.symbol].append(runner)
             self._by_account[runner.spec.account_id].append(runner)
             self._by_key[(runner.spec.account_id, runner.spec.symbol)] = runner
+
+    def _now_ns(self) -> int:
+        """Local time stamped on what the engine publishes; exchange time in lockstep, so
+        two replays of one recording publish identical bytes."""
+        return self._exchange_ms * 1_000_000 if self.config.lockstep else time.time_ns()
+
+    def _exchange_clock(self) -> float:
+        """Seconds of exchange time: the latest event's, so a replay's timeouts fire at
+        the same point of the recording however fast it runs."""
+        return self._exchange_ms / 1000
 
     def _fail(self, strategy_id: str, reason: str) -> None:
         self.failed[strategy_id] = reason
@@ -168,24 +183,48 @@ class Engine:
         family = parsed.family
         if family not in _WANTED:
             return
+        ticker = family is Family.MD and parsed.tokens[2] == "ticker"
+        try:
+            await self._handle(msg.data, subject, parsed.family, parsed.tokens, ticker)
+        finally:
+            if ticker and self.config.lockstep:
+                self._tickers_seen += 1
+                await self._publish_progress()
+
+    async def _handle(
+        self, data: bytes, subject: str, family: Family, tokens: tuple[str, ...], ticker: bool
+    ) -> None:
         if family is Family.MD:
-            if parsed.tokens[2] != "ticker" or parsed.tokens[1] not in self._by_symbol:
+            if not ticker or tokens[1] not in self._by_symbol:
                 return
-        elif parsed.tokens[0] not in self._by_account:
+        elif tokens[0] not in self._by_account:
             return
         try:
-            message = proto.decode(msg.data, family)
+            message = proto.decode(data, family)
         except proto.ProtoDecodeError as exc:
             self.stats.decode_errors += 1
             log.warning("engine_decode_error", subject=subject, reason=exc.reason)
             return
         self.stats.events += 1
+        self._exchange_ms = max(self._exchange_ms, message.ts_exchange_ms)
         if isinstance(message, proto.Ticker):
             await self._on_ticker(message)
         else:
             self._dispatch(message)
         if self._grid_changes:
             await self._publish_grids()
+
+    async def _publish_progress(self) -> None:
+        progress = proto.EngineProgress(
+            event_id=f"engine_progress:{self.config.instance}:{self._tickers_seen}",
+            ts_exchange_ms=self._exchange_ms,
+            ts_local_ns=self._now_ns(),
+            instance=self.config.instance,
+            tickers=self._tickers_seen,
+        )
+        await self.bus.publish_raw(
+            proto.subject_for(self.config.namespace, progress), proto.encode(progress)
+        )
 
     async def _on_ticker(self, ticker: proto.Ticker) -> None:
         self.stats.tickers += 1
@@ -228,7 +267,7 @@ class Engine:
             if self._grid_published.get(strategy_id) == digest:
                 continue
             self._grid_published[strategy_id] = digest
-            now_ns = time.time_ns()
+            now_ns = self._now_ns()
             state = proto.GridState(
                 event_id=f"grid:{strategy_id}:{ts}:{digest}",
                 ts_exchange_ms=ts if ts is not None else now_ns // 1_000_000,

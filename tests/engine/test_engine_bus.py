@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 import pytest
 from nats.aio.msg import Msg
 
@@ -175,3 +176,49 @@ async def test_every_grid_change_is_published_for_the_record(
     assert len(first.levels) == 21 and first.levels[10] == ("Wait", "100000.0")
     assert rebuilt.levels[10] == ("Wait", "110000.0")
     assert (first.grid_step, first.grid_count) == (0.2, 20)
+
+
+async def test_lockstep_reports_each_ticker_after_its_batch_and_times_out_in_exchange_time(
+    bus: Bus, saved: dict[str, dict[str, Any]]
+) -> None:
+    """Replays: ``EngineProgress`` follows every ticker (any symbol), after the batch it
+    caused, so a simbroker that waits for it has every intent; an unanswered place is
+    re-published after ``inflight_timeout_s`` of exchange time, however fast the
+    recording runs, and everything published is stamped with exchange time."""
+    seen: list[proto.Message] = []
+
+    async def handler(_subject: str, message: proto.Message) -> None:
+        seen.append(message)
+
+    subs = [await bus.subscribe(f"{NS}.intent.>", handler),
+            await bus.subscribe(f"{NS}.sys.engine.engine_progress", handler)]  # fmt: skip
+    config = EngineConfig(namespace=NS, resync_timeout_s=5, inflight_timeout_s=5, lockstep=True)
+    async with FakeCollector(bus) as collector:
+        collector.snapshot = [wallet("10000")]
+        engine = Engine(bus, config, [spec()], {"BTCUSDT": BTC})
+        async with running(engine):
+            await bus.publish(NS, ticker("100000", 0))
+            await bus.publish(NS, ticker("3000", 1, symbol="ETHUSDT"))  # not traded: counted
+            await bus.publish(NS, ticker("100000", 2))  # 2 ms later: still in flight
+            await until(lambda: sum(isinstance(m, proto.EngineProgress) for m in seen) == 3)
+            # No order event answered the places: 5 s of exchange time later they are due
+            # again, though only milliseconds of wall time have passed.
+            late = ticker("100000", 3)
+            await bus.publish(
+                NS, msgspec.structs.replace(late, ts_exchange_ms=late.ts_exchange_ms + 5_000)
+            )
+            await until(lambda: sum(isinstance(m, proto.EngineProgress) for m in seen) == 4)
+    for sub in subs:
+        await sub.unsubscribe()
+    kinds = [(type(m).__name__, getattr(m, "tickers", None)) for m in seen]
+    assert kinds == [
+        ("IntentBatch", None), ("EngineProgress", 1), ("EngineProgress", 2),
+        ("EngineProgress", 3), ("IntentBatch", None), ("EngineProgress", 4),
+    ]  # fmt: skip
+    first, again = seen[0], seen[4]
+    assert isinstance(first, proto.IntentBatch) and isinstance(again, proto.IntentBatch)
+    assert len(again.intents) == len(first.intents)
+    assert first.ts_local_ns == first.ts_exchange_ms * 1_000_000
+    progress = seen[-1]
+    assert isinstance(progress, proto.EngineProgress)
+    assert progress.ts_local_ns == progress.ts_exchange_ms * 1_000_000

@@ -99,6 +99,10 @@ def _all_messages() -> list[proto.Message]:
             account_id="a1", symbol="BTCUSDT", levels=[("Buy", "99800.0"), ("Wait", "100000.0")],
             grid_step=0.2, grid_count=50,
         ),
+        proto.EngineProgress(
+            event_id="ep", ts_exchange_ms=T, ts_local_ns=N, instance="engine", tickers=7,
+        ),
+        proto.SimProgress(event_id="sp", ts_exchange_ms=T, ts_local_ns=N, run_id="r1", events=9),
         proto.ExecutorLease(
             event_id="el", ts_exchange_ms=T, ts_local_ns=N, account_id="a1", instance="x",
             active=True,
