@@ -62,6 +62,7 @@ class LegSeed(msgspec.Struct, frozen=True, kw_only=True):
     size: Decimal
     avg_price: Decimal
     ts_ms: int
+    cum_realised_pnl: Decimal = Decimal(0)
 
 
 class OrderSeed(msgspec.Struct, frozen=True, kw_only=True):
@@ -75,6 +76,8 @@ class OrderSeed(msgspec.Struct, frozen=True, kw_only=True):
     qty: Decimal
     leaves_qty: Decimal
     reduce_only: bool
+    position_idx: int
+    created_ms: int
 
 
 class AccountSeed(msgspec.Struct, frozen=True, kw_only=True):
@@ -184,7 +187,10 @@ def _account(
                     f"account {account} {symbol} {leg}: position older than the seed age"
                 )
             legs[(symbol, leg)] = LegSeed(
-                size=position.size, avg_price=position.avg_price, ts_ms=position.ts_exchange_ms
+                size=position.size,
+                avg_price=position.avg_price,
+                ts_ms=position.ts_exchange_ms,
+                cum_realised_pnl=position.cum_realised_pnl,
             )
     open_orders = [
         OrderSeed(
@@ -198,6 +204,8 @@ def _account(
             qty=u.qty,
             leaves_qty=u.leaves_qty,
             reduce_only=u.reduce_only,
+            position_idx=u.position_idx,
+            created_ms=u.created_ms or u.updated_ms,
         )
         for (acct, _), u in sorted(orders.items(), key=lambda kv: kv[1].created_ms)
         if acct == account

@@ -19,7 +19,16 @@ from venue.fills import FILL_MODELS, FillModel, Tick, make_fill_model
 from venue.funding import FirstTickFunding, FundingModel, FundingSchedule, RecordedFunding
 from venue.ids import IdGen
 from venue.kernel import RecordedFill, Venue, VenueSettings
-from venue.models import Execution, Order, OrderRequest, OrderStatus, Position, Trade
+from venue.models import (
+    Execution,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    Position,
+    RestoredLeg,
+    RestoredOrder,
+    Trade,
+)
 from venue.proto_sink import ProtoSink
 from venue.sink import EventSink, NullSink
 
@@ -50,6 +59,8 @@ __all__ = [
     "QueueConfig",
     "RecordedFill",
     "RecordedFunding",
+    "RestoredLeg",
+    "RestoredOrder",
     "RetCode",
     "Tick",
     "Trade",

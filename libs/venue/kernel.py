@@ -28,7 +28,15 @@ from venue.funding import FundingModel
 from venue.ids import IdGen
 from venue.liquidation import maintenance_margin_of, pair_liquidation_prices
 from venue.market import Market
-from venue.models import Execution, Order, OrderRequest, OrderStatus, Trade
+from venue.models import (
+    Execution,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    RestoredLeg,
+    RestoredOrder,
+    Trade,
+)
 from venue.numbers import ZERO, floor_to
 from venue.rules import (
     check_instrument_rules,
@@ -149,6 +157,63 @@ class Venue:
         self.sink.wallet(acct)
         self.sink.flush()
         return order
+
+    def restore(
+        self,
+        api_key: str,
+        wallet: Decimal,
+        legs: Iterable[RestoredLeg] = (),
+        orders: Iterable[RestoredOrder] = (),
+    ) -> None:
+        """Start ``api_key`` from state an exchange reported (a seeded replay, V-16):
+        ``wallet`` is the cash balance (unrealised PnL is the kernel's own from here,
+        V-18), the legs' size and entry, and the resting orders with their ids, link ids
+        and time priority (oldest first). Nothing is reported: this state is the
+        exchange's, already known to whoever trades it."""
+        acct = self.account(api_key)
+        if acct.orders or acct.executions or any(p.size for p in acct.positions.values()):
+            raise ValueError(f"restore: account {api_key!r} has already traded")
+        acct.starting_usdt = wallet
+        for leg in legs:
+            if leg.idx not in (1, 2) or leg.size < 0:
+                raise ValueError(f"restore: {leg.symbol} leg {leg.idx} size {leg.size}")
+            self.market(leg.symbol)
+            pos = acct.position(leg.symbol, leg.idx)
+            pos.size = leg.size if leg.idx == 1 else -leg.size
+            pos.avg_price = leg.avg_price if leg.size else ZERO
+            pos.cum_realised_pnl = leg.cum_realised_pnl
+        for r in sorted(orders, key=lambda o: o.created_ms):
+            market = self.market(r.symbol)
+            if not ZERO < r.leaves_qty <= r.qty:
+                raise ValueError(f"restore: order {r.order_id} leaves {r.leaves_qty} of {r.qty}")
+            filled = r.qty - r.leaves_qty
+            order = Order(
+                seq=self.ids.seq("order"),
+                order_id=r.order_id,
+                order_link_id=r.order_link_id,
+                account=api_key,
+                symbol=r.symbol,
+                side=r.side,
+                order_type="Limit",
+                price=r.price,
+                qty=r.qty,
+                time_in_force="GTC",
+                position_idx=r.position_idx,
+                reduce_only=r.reduce_only,
+                close_on_trigger=False,
+                created_ms=r.created_ms,
+                updated_ms=r.created_ms,
+                last_price_on_created=market.last_price,
+                status=OrderStatus.PARTIALLY_FILLED if filled else OrderStatus.NEW,
+                leaves_qty=r.leaves_qty,
+                cum_exec_qty=filled,
+            )
+            acct.orders[order.order_id] = order
+            if order.order_link_id:
+                acct.link_ids[order.order_link_id] = order.order_id
+            market.book.add(order)
+            acct.open_orders[order.order_id] = order
+            self.fill_model.on_rest(order, market.recent)
 
     def _new_order(
         self, acct: Account, market: Market, req: OrderRequest, qty: Decimal, reduce: bool

@@ -6,7 +6,16 @@ from enum import StrEnum
 
 from venue.numbers import ZERO
 
-__all__ = ["Execution", "Order", "OrderRequest", "OrderStatus", "Position", "Trade"]
+__all__ = [
+    "Execution",
+    "Order",
+    "OrderRequest",
+    "OrderStatus",
+    "Position",
+    "RestoredLeg",
+    "RestoredOrder",
+    "Trade",
+]
 
 
 class OrderStatus(StrEnum):
@@ -145,3 +154,30 @@ class OrderRequest:
     order_link_id: str = ""
     reduce_only: bool = False
     close_on_trigger: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class RestoredLeg:
+    """A hedge leg as an exchange reported it: ``size`` ≥ 0 (idx 1 long, 2 short)."""
+
+    symbol: str
+    idx: int
+    size: Decimal
+    avg_price: Decimal
+    cum_realised_pnl: Decimal = ZERO
+
+
+@dataclass(slots=True, frozen=True)
+class RestoredOrder:
+    """A resting limit order as an exchange reported it, ids kept."""
+
+    order_id: str
+    order_link_id: str
+    symbol: str
+    side: str
+    price: Decimal
+    qty: Decimal
+    leaves_qty: Decimal
+    position_idx: int
+    reduce_only: bool
+    created_ms: int
