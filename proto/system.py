@@ -99,10 +99,13 @@ class GridState(Event, frozen=True, kw_only=True, tag="grid_state"):
 
 class EngineProgress(Event, frozen=True, kw_only=True, tag="engine_progress"):
     """A lockstep engine (replays) has handled ``tickers`` ticker messages of its
-    namespace; every intent batch they caused was published before this."""
+    namespace and published ``batches`` intent batches in all, every one before this
+    (a subscriber that sees intents and progress on separate subscriptions waits for
+    that many batches)."""
 
     instance: str
     tickers: int
+    batches: int = 0
 
 
 class SimProgress(Event, frozen=True, kw_only=True, tag="sim_progress"):

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COMPOSERS = {"cli", "demo", "bench"}
+COMPOSERS = {"cli", "demo", "bench", "seeded_replay"}
 SHARED = {"runtime"}  # services/runtime.py: what every service process does around itself
 
 

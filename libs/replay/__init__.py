@@ -6,8 +6,11 @@ from replay.seed import (
     OrderSeed,
     Seed,
     SeedMissing,
+    SeedPoint,
     StrategySeed,
     load_seed,
+    seed_point,
+    trading_start,
 )
 
 __all__ = [
@@ -16,6 +19,9 @@ __all__ = [
     "OrderSeed",
     "Seed",
     "SeedMissing",
+    "SeedPoint",
     "StrategySeed",
     "load_seed",
+    "seed_point",
+    "trading_start",
 ]

@@ -1,16 +1,22 @@
 """The live state a replay starts from (V-16..V-19), read from the recorded events.
 
-At the window start ``start_ms`` (events at or before it belong to the seed; executions
-at or after it to the window), per account: the last wallet (balance, equity), each
-hedge leg's last position (size, average entry) of every seeded symbol, and the open
-orders (each order's last update at or before ``start_ms`` with status New or
+A window starts at a point of the recording: :class:`SeedPoint`, the stream position
+just before the window's first market event. Everything recorded up to it is what live
+had seen when the window began (whatever its stamp: the exchange simulator's REST
+snapshots carry wall time while its market data keeps the recording's) and makes the
+seed; the window replays the market data after it. Per account: the last wallet
+(balance, equity), each hedge leg's last position (size, average entry) of every seeded
+symbol, and the open orders (each order's last update with status New or
 PartiallyFilled and leaves qty > 0; direction from its position index, client id from
 its link id); per strategy: the last grid-state document.
 
 Nothing is silent (V-17): a missing wallet, a missing leg, a missing grid, a grid
 gridcore rejects (G-9), or a seed event older than ``max_seed_age_s`` before the start
 makes :func:`load_seed` raise :class:`SeedMissing`, whose ``missing`` lists every
-problem by name. There is no fallback to a default balance or a fresh grid.
+problem by name. There is no fallback to a default balance or a fresh grid, with one
+exact exception: a strategy that had not built a grid yet at that point (its first is
+recorded later, and it has no open order) starts without one, as it did live; ``fresh``
+names it.
 """
 
 from __future__ import annotations
@@ -42,10 +48,61 @@ _LEGS = {1: "long", 2: "short"}
 
 _SEED_EVENTS = """
 SELECT payload FROM events
-WHERE ns = $1 AND kind = ANY($2::text[]) AND account_id = ANY($3::text[])
-  AND ts_exchange_ms <= $4
-ORDER BY ts_exchange_ms, stream_seq
+WHERE ns = $1 AND kind = ANY($2::text[]) AND account_id = ANY($3::text[]) AND stream_seq <= $4
+ORDER BY stream_seq
 """
+
+_FIRST_MD = """
+SELECT stream_seq, ts_exchange_ms FROM events
+WHERE ns = $1 AND kind IN ('trade', 'ticker') AND ts_exchange_ms >= $2
+ORDER BY stream_seq LIMIT 1
+"""
+
+_FIRST_BATCH = """
+SELECT payload FROM events
+WHERE ns = $1 AND kind = 'intents' AND account_id = ANY($2::text[]) AND symbol = ANY($3::text[])
+ORDER BY stream_seq LIMIT 1
+"""
+
+_EVENT_AT = "SELECT stream_seq, ts_exchange_ms FROM events WHERE ns = $1 AND event_id = $2"
+
+_LATER_GRIDS = """
+SELECT DISTINCT account_id, symbol FROM events
+WHERE ns = $1 AND kind = 'grid_state' AND stream_seq > $2 AND account_id = ANY($3::text[])
+"""
+
+
+class SeedPoint(msgspec.Struct, frozen=True):
+    """Where a window starts: ``seq`` is the last recorded event of the seed, ``ts_ms``
+    the exchange time of the window's first market event."""
+
+    ts_ms: int
+    seq: int
+
+
+async def seed_point(conn: asyncpg.Connection, ns: str, start_ms: int) -> SeedPoint:
+    """The point before the first market event stamped at or after ``start_ms``."""
+    row = await conn.fetchrow(_FIRST_MD, ns, start_ms)
+    if row is None:
+        raise SeedMissing(start_ms, [f"{ns}: no market data at or after the start"])
+    return SeedPoint(int(row["ts_exchange_ms"]), int(row["stream_seq"]) - 1)
+
+
+async def trading_start(
+    conn: asyncpg.Connection, ns: str, accounts: Sequence[str], symbols: Sequence[str]
+) -> SeedPoint | None:
+    """The point just before the ticker on which these strategies first traded (their
+    first intent batch): a replay of a whole run starts where live started acting."""
+    payload = await conn.fetchval(_FIRST_BATCH, ns, list(accounts), list(symbols))
+    if payload is None:
+        return None
+    batch = proto.decode(payload)
+    assert isinstance(batch, proto.IntentBatch)
+    row = await conn.fetchrow(_EVENT_AT, ns, batch.trigger_event_id)
+    if row is None:
+        raise SeedMissing(batch.ts_exchange_ms, [f"{ns}: ticker {batch.trigger_event_id} of "
+                          "the first intent batch is not recorded"])  # fmt: skip
+    return SeedPoint(int(row["ts_exchange_ms"]), int(row["stream_seq"]) - 1)
 
 
 class SeedMissing(ValueError):
@@ -113,21 +170,28 @@ class StrategySeed(msgspec.Struct, frozen=True, kw_only=True):
 
 class Seed(msgspec.Struct, frozen=True, kw_only=True):
     start_ms: int
+    #: The last recorded event of the seed: the window replays what came after it.
+    after_seq: int
     accounts: dict[str, AccountSeed]
     strategies: dict[str, StrategySeed]
+    #: Strategies without a grid yet at the start (they build it in the window, as live).
+    fresh: list[str] = msgspec.field(default_factory=list)
 
 
 async def load_seed(
     conn: asyncpg.Connection,
     ns: str,
-    start_ms: int,
+    start: int | SeedPoint,
     accounts: Sequence[str],
     symbols: Sequence[str],
     *,
     max_seed_age_s: float = 900.0,
 ) -> Seed:
-    """The state of ``accounts`` (legs of ``symbols``) at ``start_ms`` in ``ns``."""
-    rows = await conn.fetch(_SEED_EVENTS, ns, _KINDS, list(accounts), start_ms)
+    """The state of ``accounts`` (legs of ``symbols``) in ``ns`` at ``start``: a point,
+    or an exchange time (the point before the first market event at or after it)."""
+    point = start if isinstance(start, SeedPoint) else await seed_point(conn, ns, start)
+    start_ms = point.ts_ms
+    rows = await conn.fetch(_SEED_EVENTS, ns, _KINDS, list(accounts), point.seq)
     wallets: dict[str, proto.Wallet] = {}
     positions: dict[tuple[str, str, str], proto.Position] = {}
     orders: dict[tuple[str, str], proto.OrderUpdate] = {}
@@ -140,9 +204,7 @@ async def load_seed(
                 leg = _LEGS[position.position_idx]
                 positions[(position.account_id, position.symbol, leg)] = position
             case proto.OrderUpdate() as update:
-                known = orders.get((update.account_id, update.order_id))
-                if known is None or update.updated_ms >= known.updated_ms:
-                    orders[(update.account_id, update.order_id)] = update
+                orders[(update.account_id, update.order_id)] = update
             case proto.GridState() as grid if grid.symbol in symbols:
                 grids[grid.strategy_id] = grid
     missing: list[str] = []
@@ -151,13 +213,26 @@ async def load_seed(
         account: _account(account, wallets, positions, orders, symbols, oldest, missing)
         for account in accounts
     }
-    strategies = _strategies(grids, accounts, symbols, oldest, missing)
+    later = {
+        (r["account_id"], r["symbol"])
+        for r in await conn.fetch(_LATER_GRIDS, ns, point.seq, list(accounts))
+    }
+    quiet = {  # no open order: nothing a grid would have placed yet
+        (a, symbol)
+        for a, seed in seeded.items()
+        for symbol in symbols
+        if seed is not None and not any(o.symbol == symbol for o in seed.orders)
+    }
+    fresh: list[str] = []
+    strategies = _strategies(grids, accounts, symbols, oldest, missing, later & quiet, fresh)
     if missing:
         raise SeedMissing(start_ms, missing)
     return Seed(
         start_ms=start_ms,
+        after_seq=point.seq,
         accounts={k: v for k, v in seeded.items() if v is not None},
         strategies=strategies,
+        fresh=fresh,
     )
 
 
@@ -232,11 +307,16 @@ def _strategies(
     symbols: Sequence[str],
     oldest: int,
     missing: list[str],
+    not_yet: set[tuple[str, str]],
+    fresh: list[str],
 ) -> dict[str, StrategySeed]:
     out: dict[str, StrategySeed] = {}
     for account in accounts:
         for symbol in symbols:
             mine = [g for g in grids.values() if (g.account_id, g.symbol) == (account, symbol)]
+            if not mine and (account, symbol) in not_yet:
+                fresh.append(f"account {account} {symbol}: no grid yet, built in the window")
+                continue
             if not mine:
                 missing.append(f"account {account} {symbol}: no grid state")
                 continue

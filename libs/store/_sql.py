@@ -34,6 +34,7 @@ def select_events_args(
     symbols: Sequence[str] | None,
     accounts: Sequence[str] | None,
     after_seq: int,
+    kinds: Sequence[str] | None = None,
 ) -> tuple[object, ...]:
     """The parameters of ``select_events.sql``, in order (empty filters become NULL)."""
     return (
@@ -43,4 +44,5 @@ def select_events_args(
         list(symbols) if symbols else None,
         list(accounts) if accounts else None,
         after_seq,
+        list(kinds) if kinds else None,
     )

@@ -31,6 +31,7 @@ async def copy_events(
     accounts: Sequence[str] | None = None,
     after_seq: int = 0,
     chunk: int = 5000,
+    kinds: Sequence[str] | None = None,
 ) -> None:
     """``iter_events`` for bulk readers: the same events, streamed by one binary ``COPY``
     and handed to ``on_chunk`` about ``chunk`` at a time. No object is built per event
@@ -40,7 +41,7 @@ async def copy_events(
     parser = _CopyParser(on_chunk, chunk)
     await conn.copy_from_query(
         sql + " ORDER BY stream_seq",
-        *select_events_args(ns, start_ms, end_ms, symbols, accounts, after_seq),
+        *select_events_args(ns, start_ms, end_ms, symbols, accounts, after_seq, kinds),
         output=parser,
         format="binary",
     )

@@ -192,6 +192,7 @@ async def iter_events(
     accounts: Sequence[str] | None = None,
     after_seq: int = 0,
     chunk: int = 5000,
+    kinds: Sequence[str] | None = None,
 ) -> AsyncIterator[list[StoredEvent]]:
     """A recorded namespace in stream order, in chunks, through a server-side cursor.
 
@@ -201,7 +202,7 @@ async def iter_events(
     async with conn.transaction(readonly=True):
         cursor = await conn.cursor(
             query("select_events"),
-            *select_events_args(ns, start_ms, end_ms, symbols, accounts, after_seq),
+            *select_events_args(ns, start_ms, end_ms, symbols, accounts, after_seq, kinds),
         )
         while batch := await cursor.fetch(chunk):
             yield [StoredEvent(r[0], r[1], r[2], r[3]) for r in batch]
@@ -215,9 +216,13 @@ async def count_events(
     end_ms: int | None = None,
     symbols: Sequence[str] | None = None,
     accounts: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+    after_seq: int = 0,
 ) -> int:
     """How many events ``iter_events`` with the same filters yields."""
     sql = f"SELECT count(*) FROM ({query('select_events')}) q"
     return int(
-        await conn.fetchval(sql, *select_events_args(ns, start_ms, end_ms, symbols, accounts, 0))
+        await conn.fetchval(
+            sql, *select_events_args(ns, start_ms, end_ms, symbols, accounts, after_seq, kinds)
+        )
     )

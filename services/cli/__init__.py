@@ -19,7 +19,7 @@ COMMANDS = {
     "engine": "services.engine.cli",
     "executor": "services.executor.cli",
     "recorder": "services.recorder.cli",
-    "replay": "services.replayer.cli",
+    "replay": "services.seeded_replay.cli",
     "backtest": "services.backtest.cli",
     "compare": "services.comparator.cli",
     "pnl-check": "services.comparator.pnl_cli",

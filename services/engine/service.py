@@ -221,6 +221,7 @@ class Engine:
             ts_local_ns=self._now_ns(),
             instance=self.config.instance,
             tickers=self._tickers_seen,
+            batches=self.stats.batches,
         )
         await self.bus.publish_raw(
             proto.subject_for(self.config.namespace, progress), proto.encode(progress)

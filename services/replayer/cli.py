@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import sys
 import uuid
+from collections.abc import Sequence
+
+import asyncpg
 
 from infra import Settings
 from marketdata import format_health, preflight
@@ -21,6 +24,12 @@ def _csv(value: str) -> tuple[str, ...]:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("replay", help="republish a recorded run under replay.<run_id>")
+    add_arguments(p)
+    p.set_defaults(func=lambda a: asyncio.run(run(a)))
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The flags of a plain republish (the seeded replay's command adds its own)."""
     p.add_argument("--source-ns", default="live", help="recorded namespace (default live)")
     p.add_argument("--run-id", default=None, help="new run id (default: random)")
     p.add_argument("--start-ms", type=int, default=None, help="window start, exchange ms")
@@ -32,7 +41,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "--allow-gaps", action="store_true", help="replay a window whose market data has holes"
     )
     p.add_argument("--gap-s", type=float, default=60.0, help="a hole: seconds without trades")
-    p.set_defaults(func=lambda a: asyncio.run(run(a)))
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -48,24 +56,42 @@ async def run(args: argparse.Namespace) -> int:
     )
     async with connected(Settings.from_env(), "replayer") as (bus, pool):
         async with pool.acquire() as conn:
-            reports = await preflight(
-                conn,
-                request.source_ns,
-                request.symbols,
-                start_ms=request.start_ms,
-                end_ms=request.end_ms - 1 if request.end_ms is not None else None,
-                gap_s=args.gap_s,
+            healthy = await window_is_healthy(
+                conn, request.source_ns, request.symbols, request.start_ms, request.end_ms, args
             )
-        bad = [r for r in reports if not r.ok]
-        if bad and not args.allow_gaps:
-            print(
-                f"gridtwin replay: error: store:{request.source_ns}: the window's market data"
-                " has holes (--allow-gaps replays it anyway)",
-                file=sys.stderr,
-            )
-            for report in bad:
-                print(format_health(report), file=sys.stderr)
+        if not healthy:
             return 2
         result = await Replayer(bus, pool).replay(request)
     print(f"replayed {result.events} events as {result.ns} in {result.seconds:.2f}s")
     return 0
+
+
+async def window_is_healthy(
+    conn: asyncpg.Connection,
+    source_ns: str,
+    symbols: Sequence[str],
+    start_ms: int | None,
+    end_ms: int | None,
+    args: argparse.Namespace,
+) -> bool:
+    """The data-health preflight: False (the report printed) when the window's market
+    data has holes longer than ``--gap-s`` or recorded gaps, unless ``--allow-gaps``."""
+    reports = await preflight(
+        conn,
+        source_ns,
+        symbols,
+        start_ms=start_ms,
+        end_ms=end_ms - 1 if end_ms is not None else None,
+        gap_s=args.gap_s,
+    )
+    bad = [r for r in reports if not r.ok]
+    if not bad or args.allow_gaps:
+        return True
+    print(
+        f"gridtwin replay: error: store:{source_ns}: the window's market data"
+        " has holes (--allow-gaps replays it anyway)",
+        file=sys.stderr,
+    )
+    for report in bad:
+        print(format_health(report), file=sys.stderr)
+    return False

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -52,17 +53,23 @@ class Replayer:
         self.queue_chunks = queue_chunks
         self.clock = clock
 
-    async def replay(self, request: ReplayRequest, *, show_progress: bool = True) -> ReplayResult:
-        target = request.target_ns
+    async def replay(
+        self, request: ReplayRequest, *, show_progress: bool = True, register: bool = True
+    ) -> ReplayResult:
+        """Republish ``request``'s window; with ``register`` (the default) the run is
+        opened in ``runs`` and closed finished or failed here, else by the caller."""
+        target = request.publish_ns
         filters = {
             "start_ms": request.start_ms,
             "end_ms": request.end_ms,
             "symbols": request.symbols or None,
             "accounts": request.accounts or None,
+            "kinds": request.kinds or None,
+            "after_seq": request.after_seq,
         }
         async with self.pool.acquire() as conn:
             total = await count_events(conn, request.source_ns, **filters)
-            owner = await open_run(conn, request)
+            owner = await open_run(conn, request) if register else None
         progress = Progress(f"replay {request.run_id}", total) if show_progress else None
         started = self.clock()
         try:
@@ -74,17 +81,19 @@ class Replayer:
             await self.bus.publish(target, _frame_end(request, sent))
             await self.bus.flush()
         except BaseException as exc:
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(5), self.pool.acquire() as conn:
-                    cause = _leaf(exc)
-                    error = str(cause) or type(cause).__name__
-                    await close_run(conn, owner, request.run_id, "failed", error=error)
+            if owner is not None:
+                with contextlib.suppress(Exception):
+                    async with asyncio.timeout(5), self.pool.acquire() as conn:
+                        cause = _leaf(exc)
+                        error = str(cause) or type(cause).__name__
+                        await close_run(conn, owner, request.run_id, "failed", error=error)
             raise
         seconds = self.clock() - started
         if progress:
             progress.finish()
-        async with self.pool.acquire() as conn:
-            await close_run(conn, owner, request.run_id, "finished", events=sent)
+        if owner is not None:
+            async with self.pool.acquire() as conn:
+                await close_run(conn, owner, request.run_id, "finished", events=sent)
         log.info("replay_done", run_id=request.run_id, events=sent, seconds=round(seconds, 3))
         return ReplayResult(request.run_id, target, sent, seconds)
 
@@ -111,7 +120,9 @@ class Replayer:
     ) -> int:
         publish = self.bus.nc.publish  # per event: no wrapper, the subject is cached
         wired: dict[bytes, str] = {}
-        cut, target = len(request.source_ns), request.target_ns
+        cut, target = len(request.source_ns), request.publish_ns
+        if request.feed:
+            return await self._publish_paced(request, queue, progress, rebase_to=target)
 
         def rebase(stored: bytes) -> str:
             wire = wired[stored] = self.bus.wire(target + stored.decode()[cut:])
@@ -132,6 +143,65 @@ class Replayer:
             if progress:
                 progress.advance(len(chunk.payloads))
         return sent
+
+    async def _publish_paced(
+        self,
+        request: ReplayRequest,
+        queue: asyncio.Queue[StoredChunk | None],
+        progress: Progress | None,
+        *,
+        rebase_to: str,
+    ) -> int:
+        """Into the feed, never more than ``window`` events ahead of the simbroker."""
+        window = _Window(request.window)
+        sub = await self.bus.nc.subscribe(
+            self.bus.wire(f"{request.target_ns}.sys.simbroker.sim_progress"), cb=window.on_msg
+        )
+        publish = self.bus.nc.publish
+        cut = len(request.source_ns)
+        wired: dict[bytes, str] = {}
+        sent = 0
+        try:
+            while (chunk := await queue.get()) is not None:
+                for subject, payload in zip(chunk.subjects, chunk.payloads, strict=True):
+                    if sent - window.done >= window.size:
+                        await self.bus.flush()
+                        await window.wait_below(sent)
+                    wire = wired.get(subject)
+                    if wire is None:
+                        wire = wired[subject] = self.bus.wire(rebase_to + subject.decode()[cut:])
+                    await publish(wire, payload)
+                    sent += 1
+                self.bus.stats.published += len(chunk.payloads)
+                if progress:
+                    progress.advance(len(chunk.payloads))
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+        return sent
+
+
+class _Window:
+    """How many events the simbroker has consumed, from its ``SimProgress`` reports."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.done = 0
+        self._moved = asyncio.Event()
+
+    async def on_msg(self, msg: Any) -> None:
+        try:
+            report = proto.decode(msg.data, proto.Family.SYS)
+        except proto.ProtoDecodeError:
+            return
+        if isinstance(report, proto.SimProgress):
+            self.done = max(self.done, report.events)
+            self._moved.set()
+
+    async def wait_below(self, sent: int) -> None:
+        while sent - self.done >= self.size:
+            self._moved.clear()
+            await self._moved.wait()
 
 
 class _Pacer:

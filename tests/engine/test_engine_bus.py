@@ -222,3 +222,4 @@ async def test_lockstep_reports_each_ticker_after_its_batch_and_times_out_in_exc
     progress = seen[-1]
     assert isinstance(progress, proto.EngineProgress)
     assert progress.ts_local_ns == progress.ts_exchange_ms * 1_000_000
+    assert progress.batches == 2

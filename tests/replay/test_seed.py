@@ -93,9 +93,20 @@ OLD_GRID = [("Buy", "18200.0"), ("Wait", "18236.4"), ("Sell", "18272.9"), ("Sell
 GRID = [("Buy", "18236.4"), ("Buy", "18272.9"), ("Wait", "18309.4"), ("Sell", "18346.0")]
 
 
+def _ticker(ts: int) -> proto.Ticker:
+    return proto.Ticker(event_id=f"ticker:{ts}", ts_exchange_ms=ts, ts_local_ns=ts * 1_000_000,
+                        symbol=SYMBOL, last_price=Decimal("18300"))  # fmt: skip
+
+
+def _with_market(events: list[proto.Message]) -> list[proto.Message]:
+    """``events`` recorded in time order among a ticker every 30 s from ``T0``."""
+    tickers: list[proto.Message] = [_ticker(T0 + k * MIN // 2) for k in range(40)]
+    return sorted([*tickers, *events], key=lambda e: e.ts_exchange_ms)
+
+
 def _full_history() -> list[proto.Message]:
     """A run that changes every seeded item both before and after ``START``."""
-    return [
+    return _with_market([
         _wallet(T0, "1000"),
         _position(T0, 1, "0", "0"),
         _position(T0, 2, "0", "0"),
@@ -110,13 +121,14 @@ def _full_history() -> list[proto.Message]:
         _order(T0 + 4 * MIN, "other_symbol", proto.OrderStatus.NEW, symbol="ETHUSDT"),
         _position(T0 + 5 * MIN, 1, "0.002", "18310.1"),
         _wallet(T0 + 5 * MIN, "999.6"),
-        _grid(START, GRID),  # at the start: still the seed's (V-16)
+        _grid(T0 + 6 * MIN, GRID),
+        _grid(START, OLD_GRID),  # caused at the window's first instant: the window's
         _order(START, "open_long", proto.OrderStatus.NEW),
         _order(START + 1, "open_long", proto.OrderStatus.FILLED, leaves="0"),
         _wallet(START + 1, "998.1"),
         _position(START + 1, 1, "0.004", "18305.3"),
         _grid(START + 1, OLD_GRID),
-    ]
+    ])  # fmt: skip
 
 
 async def test_seed_is_the_last_state_at_or_before_the_window_start(pool: asyncpg.Pool) -> None:
@@ -144,7 +156,7 @@ async def test_seed_is_the_last_state_at_or_before_the_window_start(pool: asyncp
 async def test_an_earlier_start_sees_the_earlier_state(pool: asyncpg.Pool) -> None:
     await _store(pool, _full_history())
     async with pool.acquire() as conn:
-        seed = await load_seed(conn, "live", T0 + 2 * MIN, [ACCOUNT], [SYMBOL])
+        seed = await load_seed(conn, "live", T0 + 2 * MIN + 1, [ACCOUNT], [SYMBOL])
     account = seed.accounts[ACCOUNT]
     assert account.wallet_balance == Decimal("1000")
     assert account.legs[(SYMBOL, "long")].size == 0
@@ -154,7 +166,7 @@ async def test_an_earlier_start_sees_the_earlier_state(pool: asyncpg.Pool) -> No
 
 async def test_missing_items_are_each_named_and_nothing_is_defaulted(pool: asyncpg.Pool) -> None:
     # No wallet for acc2 at all; acc1 has a long leg only and no grid document.
-    await _store(pool, [_wallet(T0, "1000"), _position(T0, 1, "0", "0")])
+    await _store(pool, _with_market([_wallet(T0, "1000"), _position(T0, 1, "0", "0")]))
     async with pool.acquire() as conn:
         with pytest.raises(SeedMissing) as caught:
             await load_seed(conn, "live", START, [ACCOUNT, "acc2"], [SYMBOL])
@@ -169,8 +181,10 @@ async def test_missing_items_are_each_named_and_nothing_is_defaulted(pool: async
 
 
 async def test_seed_older_than_the_maximum_age_is_refused(pool: asyncpg.Pool) -> None:
-    history = [m for m in _full_history() if m.ts_exchange_ms <= T0]
-    await _store(pool, history)
+    history = [
+        m for m in _full_history() if m.ts_exchange_ms <= T0 and not isinstance(m, proto.Ticker)
+    ]
+    await _store(pool, _with_market(history))
     late = T0 + 16 * MIN  # everything is 16 min old, over the 15 min default
     async with pool.acquire() as conn:
         with pytest.raises(SeedMissing) as caught:
@@ -187,7 +201,8 @@ async def test_seed_older_than_the_maximum_age_is_refused(pool: asyncpg.Pool) ->
 
 async def test_a_grid_gridcore_rejects_is_reported_not_restored(pool: asyncpg.Pool) -> None:
     bad = [("Sell", "18200.0"), ("Buy", "18236.4"), ("Wait", "18272.9"), ("Sell", "18309.4")]
-    history = [m for m in _full_history() if m.ts_exchange_ms < START] + [_grid(START, bad)]
+    history = [m for m in _full_history() if m.ts_exchange_ms < START]
+    history += [_grid(START - 1, bad), _ticker(START)]
     await _store(pool, history)
     async with pool.acquire() as conn:
         with pytest.raises(
@@ -196,8 +211,40 @@ async def test_a_grid_gridcore_rejects_is_reported_not_restored(pool: asyncpg.Po
             await load_seed(conn, "live", START, [ACCOUNT], [SYMBOL])
 
 
+async def test_a_snapshot_on_another_clock_recorded_before_the_window_counts(
+    pool: asyncpg.Pool,
+) -> None:
+    """The exchange simulator stamps REST snapshots with wall time while its market data
+    keeps the recording's: what was recorded before the window's first market event is
+    what live had seen, whatever its stamp."""
+    wall = 1_796_000_000_000  # a day after T0
+    snapshot = [_wallet(wall, "1000"), _position(wall, 1, "0", "0"), _position(wall, 2, "0", "0")]
+    late = [_wallet(wall + 1, "5")]  # recorded after the window's first ticker: not seed
+    # The strategy builds its first grid on the window's first ticker, as at a run's start.
+    history = [*snapshot, _ticker(START), _grid(START, GRID), *late]
+    await _store(pool, history)
+    async with pool.acquire() as conn:
+        seed = await load_seed(conn, "live", START, [ACCOUNT], [SYMBOL])
+    assert seed.accounts[ACCOUNT].wallet_balance == Decimal("1000")
+    assert seed.after_seq == 3  # the three snapshot events
+    assert seed.strategies == {}
+    assert seed.fresh == ["account acc1 BTCUSDT: no grid yet, built in the window"]
+
+
+async def test_no_grid_with_open_orders_is_missing_not_fresh(pool: asyncpg.Pool) -> None:
+    snapshot = [_wallet(T0, "1000"), _position(T0, 1, "0", "0"), _position(T0, 2, "0", "0")]
+    resting = _order(T0, "resting", proto.OrderStatus.NEW)
+    history = [*snapshot, resting, _ticker(START), _grid(START, GRID)]
+    await _store(pool, history)
+    async with pool.acquire() as conn:
+        with pytest.raises(SeedMissing, match="account acc1 BTCUSDT: no grid state"):
+            await load_seed(conn, "live", START, [ACCOUNT], [SYMBOL])
+
+
 async def test_other_namespaces_never_seed_a_run(pool: asyncpg.Pool) -> None:
-    await _store(pool, _full_history(), ns="replay.r1")
+    history = _full_history()
+    await _store(pool, [m for m in history if isinstance(m, proto.Ticker)])
+    await _store(pool, [m for m in history if not isinstance(m, proto.Ticker)], ns="replay.r1")
     async with pool.acquire() as conn:
         with pytest.raises(SeedMissing, match="account acc1: no wallet"):
             await load_seed(conn, "live", START, [ACCOUNT], [SYMBOL])

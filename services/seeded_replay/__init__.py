@@ -1,0 +1,1 @@
+"""A recorded run replayed through the engine and the simbroker (composes services)."""

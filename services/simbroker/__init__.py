@@ -1,0 +1,1 @@
+"""The simulated exchange of a replay namespace, on the venue kernel."""

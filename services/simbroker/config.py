@@ -1,0 +1,37 @@
+"""Simbroker settings: which namespaces, which venue rules, which latency."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+
+from checked import CheckedStruct
+from venue import DEFAULT_INSTRUMENTS, FeeConfig, FillModelName, FundingConfig, InstrumentConfig
+
+NonNegInt = Annotated[int, msgspec.Meta(ge=0)]
+PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
+
+
+class SimBrokerConfig(CheckedStruct, frozen=True):
+    #: The replay run's namespace (``replay.<run>``): where the engine trades and where
+    #: the market data, account events and results the simbroker publishes go.
+    namespace: str
+    #: Where the replayer republishes the recorded market data for the simbroker alone;
+    #: the simbroker forwards it into ``namespace`` in one deterministic sequence with the
+    #: account events it causes.
+    feed_namespace: str
+    run_id: str
+    fill_model: FillModelName = "strict_cross"
+    #: ``none``: an intent reaches the venue before the next market event; an integer: that
+    #: many ms of exchange time after the ticker that caused it.
+    latency: Literal["none"] | NonNegInt = "none"
+    fees: FeeConfig = FeeConfig()
+    funding: FundingConfig = FundingConfig()
+    instruments: tuple[InstrumentConfig, ...] = DEFAULT_INSTRUMENTS
+    leverage: Decimal = Decimal("10")
+    #: The live executor's order (cancels first) or the engine's (``emitted``).
+    intent_order: Literal["cancels_first", "emitted"] = "cancels_first"
+    #: A progress report to the replayer at least this often (and whenever idle).
+    progress_every: PositiveInt = 1000

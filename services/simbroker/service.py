@@ -1,0 +1,258 @@
+"""The simbroker: the exchange of a replay namespace, stepped in lockstep with the engine.
+
+The replayer republishes the recorded market data into a feed namespace that only the
+simbroker reads. The simbroker forwards each event into the run's namespace, followed by
+what it caused on the venue (fills, funding), so the engine receives one sequence from one
+publisher: the same order in every replay. After a ticker it waits for the engine's
+``EngineProgress`` (the engine acts on tickers only) and for every intent batch that
+report counts; each batch takes effect at its ticker's time plus the latency, before the
+first market event after that instant. Results, rejects and the venue's reports of the
+orders go out as the executor and the collector would have published them. A digest of
+everything published, and of every batch applied, identifies the replay's output.
+
+Progress (``SimProgress`` on ``{ns}.sys.simbroker.sim_progress``) tells the replayer how
+far the feed is consumed, whenever the simbroker catches up and at least every
+``progress_every`` events, so the replayer can keep a bounded window in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import heapq
+import time
+from typing import Any
+
+import msgspec
+import structlog
+from nats.aio.msg import Msg
+
+import proto
+from bus import Bus
+from proto.subjects import Family, SubjectError, parse
+from services.simbroker.config import SimBrokerConfig
+from services.simbroker.core import SimVenue
+
+__all__ = ["SimBroker", "SimBrokerError", "SimBrokerStats"]
+
+log = structlog.get_logger(__name__)
+
+
+class SimBrokerError(RuntimeError):
+    """The replay cannot go on deterministically (the engine stopped answering)."""
+
+
+class SimBrokerStats(msgspec.Struct, kw_only=True):
+    md_events: int = 0
+    tickers: int = 0
+    batches: int = 0
+    published: int = 0
+    decode_errors: int = 0
+    foreign_batches: int = 0
+
+
+class SimBroker:
+    def __init__(
+        self,
+        bus: Bus,
+        config: SimBrokerConfig,
+        venue: SimVenue,
+        *,
+        engine_timeout_s: float = 30.0,
+    ) -> None:
+        self.bus = bus
+        self.config = config
+        self.venue = venue
+        self.engine_timeout_s = engine_timeout_s
+        self.stats = SimBrokerStats()
+        self.ready = asyncio.Event()
+        self.done = asyncio.Event()
+        self.output = hashlib.sha256()
+        self._feed: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        self._pending: list[tuple[int, int, proto.IntentBatch]] = []
+        self._batches_seen = 0
+        self._engine = (0, 0)  # (tickers, batches) the engine has reported
+        self._engine_moved = asyncio.Event()
+        self._cut = len(config.feed_namespace)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until the feed ends (``done``) or ``stop``; raises ``SimBrokerError``."""
+        ns, feed = self.config.namespace, self.config.feed_namespace
+        nc = self.bus.nc
+        subs = [
+            await nc.subscribe(self.bus.wire(f"{feed}.>"), cb=self._on_feed,
+                               pending_msgs_limit=1_000_000),
+            await nc.subscribe(self.bus.wire(f"{ns}.intent.>"), cb=self._on_intent),
+            await nc.subscribe(self.bus.wire(f"{ns}.sys.engine.engine_progress"),
+                               cb=self._on_engine),
+            await nc.subscribe(self.bus.wire(f"{ns}.sys.collector.resync_request"),
+                               cb=self._on_resync),
+        ]  # fmt: skip
+        try:
+            await self._progress()  # ready: the replayer may start
+            self.ready.set()
+            loop = asyncio.create_task(self._loop())
+            stopped = asyncio.create_task(stop.wait())
+            finished, _ = await asyncio.wait({loop, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (loop, stopped):
+                if task not in finished:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            if loop in finished:
+                loop.result()  # re-raise a failure
+        finally:
+            for sub in subs:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+
+    # -- inbound ----------------------------------------------------------------------------
+    async def _on_feed(self, msg: Msg) -> None:
+        await self._feed.put((self.bus.logical(msg.subject), msg.data))
+
+    async def _on_intent(self, msg: Msg) -> None:
+        try:
+            batch = proto.decode(msg.data, Family.INTENT)
+        except proto.ProtoDecodeError as exc:
+            self.stats.decode_errors += 1
+            log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
+            return
+        assert isinstance(batch, proto.IntentBatch)
+        self._batches_seen += 1
+        heapq.heappush(self._pending, (self.venue.effective_ms(batch), self._batches_seen, batch))
+        self._engine_moved.set()
+
+    async def _on_engine(self, msg: Msg) -> None:
+        try:
+            progress = proto.decode(msg.data, Family.SYS)
+        except proto.ProtoDecodeError as exc:
+            self.stats.decode_errors += 1
+            log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
+            return
+        if isinstance(progress, proto.EngineProgress):
+            self._engine = max(self._engine, (progress.tickers, progress.batches))
+            self._engine_moved.set()
+
+    async def _on_resync(self, msg: Msg) -> None:
+        """The engine's start-up snapshot request, answered as the collector would: the
+        snapshot events first, then ``ResyncDone``."""
+        try:
+            request = proto.decode(msg.data, Family.SYS)
+        except proto.ProtoDecodeError as exc:
+            self.stats.decode_errors += 1
+            log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
+            return
+        if not isinstance(request, proto.ResyncRequest):
+            return
+        events = self.venue.snapshot(request.accounts)
+        published: dict[str, int] = {}
+        for event in events:
+            account = proto.account_of(event) or ""
+            published[account] = published.get(account, 0) + 1
+        await self._publish_all(events)
+        now = self.venue.now_ms
+        done = proto.ResyncDone(
+            event_id=f"resync_done:{request.event_id}",
+            ts_exchange_ms=now,
+            ts_local_ns=now * 1_000_000,
+            published=published,
+        )
+        if msg.reply:
+            await msg.respond(proto.encode(done))
+
+    # -- the sequence -----------------------------------------------------------------------
+    async def _loop(self) -> None:
+        every = self.config.progress_every
+        while True:
+            subject, data = await self._feed.get()
+            if not await self._md(subject, data):
+                break
+            if self._feed.empty() or self.stats.md_events % every == 0:
+                await self._progress()
+        await self._apply_due(None)
+        await self._progress(done=True)
+        self.done.set()
+        log.info("simbroker_done", run_id=self.config.run_id, events=self.stats.md_events,
+                 batches=self.stats.batches, output=self.output.hexdigest()[:16])  # fmt: skip
+
+    async def _md(self, subject: str, data: bytes) -> bool:
+        """One feed event; False at the feed's end."""
+        try:
+            parsed = parse(subject)
+        except SubjectError:
+            return True
+        if parsed.family is Family.SYS:
+            return parsed.tokens[-1] != "replay_end"
+        if parsed.family is not Family.MD:
+            return True
+        try:
+            message = proto.decode(data, Family.MD)
+        except proto.ProtoDecodeError as exc:
+            self.stats.decode_errors += 1
+            log.warning("simbroker_decode_error", subject=subject, reason=exc.reason)
+            return True
+        await self._apply_due(message.ts_exchange_ms)
+        self.stats.md_events += 1
+        await self._publish_raw(self.config.namespace + subject[self._cut :], data)
+        if isinstance(message, proto.TradeFrame):
+            await self._publish_all(self.venue.on_trades(message))
+            return True
+        assert isinstance(message, proto.Ticker)
+        await self._publish_all(self.venue.on_time(message.ts_exchange_ms))
+        self.stats.tickers += 1
+        await self._wait_engine(self.stats.tickers)
+        return True
+
+    async def _wait_engine(self, tickers: int) -> None:
+        """Until the engine has reported ``tickers`` and every batch it counted arrived."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.engine_timeout_s
+        while self._engine[0] < tickers or self._batches_seen < self._engine[1]:
+            self._engine_moved.clear()
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise SimBrokerError(
+                    f"engine did not report ticker {tickers} within {self.engine_timeout_s:g} s"
+                    f" (it reported {self._engine[0]}; batches {self._batches_seen} of"
+                    f" {self._engine[1]})"
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._engine_moved.wait(), remaining)
+
+    async def _apply_due(self, before_ms: int | None) -> None:
+        """Every pending batch effective at or before ``before_ms`` (all: None)."""
+        pending = self._pending
+        while pending and (before_ms is None or pending[0][0] <= before_ms):
+            at_ms, _, batch = heapq.heappop(pending)
+            self.stats.batches += 1
+            self.output.update(proto.encode(batch))
+            if batch.account_id not in self.venue.brokers:
+                self.stats.foreign_batches += 1
+            await self._publish_all(self.venue.execute(batch, at_ms))
+
+    # -- outbound ---------------------------------------------------------------------------
+    async def _publish_all(self, events: list[Any]) -> None:
+        ns = self.config.namespace
+        for event in events:
+            await self._publish_raw(proto.subject_for(ns, event), proto.encode(event))
+
+    async def _publish_raw(self, subject: str, payload: bytes) -> None:
+        # The digest leaves the namespace out: two replays of one run compare equal.
+        self.output.update(subject[len(self.config.namespace) :].encode())
+        self.output.update(payload)
+        await self.bus.publish_raw(subject, payload)
+        self.stats.published += 1
+
+    async def _progress(self, *, done: bool = False) -> None:
+        progress = proto.SimProgress(
+            event_id=f"sim_progress:{self.config.run_id}:{self.stats.md_events}:{int(done)}",
+            ts_exchange_ms=self.venue.now_ms,
+            ts_local_ns=time.time_ns(),
+            run_id=self.config.run_id,
+            events=self.stats.md_events,
+            done=done,
+        )
+        await self.bus.publish_raw(
+            proto.subject_for(self.config.namespace, progress), proto.encode(progress)
+        )
