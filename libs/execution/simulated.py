@@ -53,8 +53,12 @@ class SimulatedBroker:
         self.rejected: dict[str, int] = {}
         self._last_link_ms = 0
 
-    def execute(self, batch: IntentBatch) -> list[Outcome]:
+    def execute(self, batch: IntentBatch, indices: Iterable[int] | None = None) -> list[Outcome]:
+        """Every intent of ``batch``, or only those at ``indices`` (a batch whose intents
+        reach the venue at different times); answers keep each intent's own index."""
         intents: Iterable[tuple[int, PlaceIntent | CancelIntent]] = enumerate(batch.intents)
+        if indices is not None:
+            intents = [(i, batch.intents[i]) for i in indices]
         if self.intent_order == "cancels_first":
             indexed = list(intents)
             intents = [p for p in indexed if isinstance(p[1], CancelIntent)] + [

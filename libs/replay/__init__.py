@@ -1,5 +1,6 @@
 """Replaying a live run: the state a replay window starts from (V-16..V-19)."""
 
+from replay.latency import RecordedLatency, load_recorded_latency
 from replay.seed import (
     AccountSeed,
     LegSeed,
@@ -17,10 +18,12 @@ __all__ = [
     "AccountSeed",
     "LegSeed",
     "OrderSeed",
+    "RecordedLatency",
     "Seed",
     "SeedMissing",
     "SeedPoint",
     "StrategySeed",
+    "load_recorded_latency",
     "load_seed",
     "seed_point",
     "trading_start",

@@ -28,6 +28,7 @@ class EngineConfig(CheckedStruct, frozen=True):
     #: Grid-state writes are coalesced over this period (latest wins, S-2).
     persist_interval_s: PositiveFloat = 0.2
     #: Replays: after every ticker of the namespace, publish ``EngineProgress`` (after the
-    #: batch it caused) so the simbroker can step in lockstep, and measure the in-flight
-    #: and reject timeouts in exchange time (the events' own clock), not wall time.
+    #: batch it caused) so the simbroker can step in lockstep, measure the in-flight and
+    #: reject timeouts on the recording's clock (when live received the market data), and
+    #: stamp what it publishes with exchange time.
     lockstep: bool = False

@@ -75,8 +75,9 @@ class Engine:
         self._grid_published: dict[str, str] = {}
         self._tickers_seen = 0
         self._exchange_ms = 0
+        self._recorded_ns = 0
         if config.lockstep:
-            clock = self._exchange_clock
+            clock = self._recorded_clock
         saved = saved_grids or {}
         self.runners: dict[str, StrategyRunner] = {}
         for spec in strategies:
@@ -114,10 +115,12 @@ class Engine:
         two replays of one recording publish identical bytes."""
         return self._exchange_ms * 1_000_000 if self.config.lockstep else time.time_ns()
 
-    def _exchange_clock(self) -> float:
-        """Seconds of exchange time: the latest event's, so a replay's timeouts fire at
-        the same point of the recording however fast it runs."""
-        return self._exchange_ms / 1000
+    def _recorded_clock(self) -> float:
+        """Seconds on the recording's own clock: the local time at which live received
+        the latest market event (its exchange time when none is stamped), so a replay's
+        in-flight and reject timeouts fire where live's wall-clock ones did, however fast
+        the replay runs."""
+        return (self._recorded_ns or self._exchange_ms * 1_000_000) / 1e9
 
     def _fail(self, strategy_id: str, reason: str) -> None:
         self.failed[strategy_id] = reason
@@ -207,6 +210,8 @@ class Engine:
             return
         self.stats.events += 1
         self._exchange_ms = max(self._exchange_ms, message.ts_exchange_ms)
+        if family is Family.MD:
+            self._recorded_ns = max(self._recorded_ns, message.ts_local_ns)
         if isinstance(message, proto.Ticker):
             await self._on_ticker(message)
         else:

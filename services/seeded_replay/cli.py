@@ -38,8 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     seeded.add_argument("--live-run", metavar="RUN", help="the recorded run to replay (its ns)")
     seeded.add_argument("--fill-model", choices=FILL_MODELS,
                         help="replay through the simbroker with this fill model")  # fmt: skip
-    seeded.add_argument("--latency", default="none", metavar="none|MS",
-                        help="intent → venue latency in exchange ms (none)")  # fmt: skip
+    seeded.add_argument("--latency", default="none", metavar="none|recorded|MS",
+                        help="intent → venue: none, as live, or exchange ms (none)")  # fmt: skip
     seeded.add_argument("--start", metavar="ISO", help="window start, UTC ISO 8601 or epoch ms")
     seeded.add_argument("--end", metavar="ISO", help="window end (exclusive)")
     seeded.add_argument("--max-seed-age-s", type=float, default=900.0,
@@ -57,8 +57,8 @@ async def run(args: argparse.Namespace) -> int:
         return await plain.run(args)
     if args.speed is not None:
         return _fail("--speed: a seeded replay runs in lockstep with the engine, at full speed")
-    if args.latency != "none" and not args.latency.isdigit():
-        return _fail(f"--latency: {args.latency!r} is not 'none' or whole milliseconds")
+    if args.latency not in ("none", "recorded") and not args.latency.isdigit():
+        return _fail(f"--latency: {args.latency!r} is not none, recorded or whole milliseconds")
     try:
         start = parse_time(args.start) if args.start else args.start_ms
         end = parse_time(args.end) if args.end else args.end_ms

@@ -20,9 +20,17 @@ import asyncpg
 import msgspec
 import structlog
 
+import proto
 import tenants
 from bus import Bus
-from replay import Seed, load_seed, seed_point, trading_start
+from replay import (
+    RecordedLatency,
+    Seed,
+    load_recorded_latency,
+    load_seed,
+    seed_point,
+    trading_start,
+)
 from runner import Instrument
 from services.engine import Engine, EngineConfig
 from services.replayer import Replayer, ReplayRequest
@@ -31,6 +39,7 @@ from services.replayer.runs import close_run
 from services.simbroker.config import SimBrokerConfig
 from services.simbroker.core import SimVenue
 from services.simbroker.service import SimBroker
+from store import EventWriter, event_row
 from tenants.models import StrategySpec
 
 __all__ = ["SeededReplay", "SeededResult", "run_seeded_replay"]
@@ -82,6 +91,9 @@ async def run_seeded_replay(
         seed = await load_seed(
             conn, job.source_ns, start, accounts, symbols, max_seed_age_s=job.max_seed_age_s
         )
+        recorded = None
+        if job.latency == "recorded":
+            recorded = await load_recorded_latency(conn, job.source_ns, accounts, seed.after_seq)
         owner = await _owner(conn, accounts)
         ns = f"replay.{job.run_id}"
         params = {**msgspec.to_builtins(job), "start_ms": seed.start_ms,
@@ -91,7 +103,7 @@ async def run_seeded_replay(
                                  source_ns=job.source_ns)  # fmt: skip
     started = time.monotonic()
     try:
-        result = await _run(bus, pool, job, specs, seed, ns, show_progress)
+        result = await _run(bus, pool, job, specs, seed, recorded, ns, show_progress)
     except BaseException as exc:
         with contextlib.suppress(Exception):
             async with asyncio.timeout(5), pool.acquire() as conn:
@@ -118,6 +130,7 @@ async def _run(
     job: SeededReplay,
     specs: list[StrategySpec],
     seed: Seed,
+    recorded: RecordedLatency | None,
     ns: str,
     show_progress: bool,
 ) -> SeededResult:
@@ -126,9 +139,9 @@ async def _run(
         feed_namespace=feed_namespace(job.run_id),
         run_id=job.run_id,
         fill_model=job.fill_model,  # type: ignore[arg-type]
-        latency="none" if job.latency == "none" else int(job.latency),
+        latency=job.latency if job.latency in ("none", "recorded") else int(job.latency),
     )
-    broker = SimBroker(bus, config, SimVenue(config, seed))
+    broker = SimBroker(bus, config, SimVenue(config, seed, recorded))
     instruments = {
         i.symbol: Instrument(symbol=i.symbol, tick_size=i.tick_size, qty_step=i.qty_step,
                              min_qty=i.min_qty, max_qty=i.max_qty)
@@ -161,8 +174,9 @@ async def _run(
         await Replayer(bus, pool).replay(request, show_progress=show_progress, register=False)
         await _first(broker.done.wait(), broker_task, engine_task)
         stop.set()
+    stored = await _store(pool, ns, broker.produced)
     log.info("seeded_replay_done", run_id=job.run_id, md_events=broker.stats.md_events,
-             batches=broker.stats.batches)  # fmt: skip
+             batches=broker.stats.batches, stored=stored)  # fmt: skip
     return SeededResult(
         run_id=job.run_id,
         ns=ns,
@@ -174,6 +188,17 @@ async def _run(
         output_sha256=broker.output.hexdigest(),
         seconds=0.0,
     )
+
+
+async def _store(pool: asyncpg.Pool, ns: str, produced: list[proto.Message]) -> int:
+    """What the replay produced (account events, results, the batches applied) into the
+    event store under its own namespace (V-19; the market data is the source's)."""
+    rows = []
+    for seq, message in enumerate(produced, start=1):
+        subject = proto.subjects.parse(proto.subject_for(ns, message))
+        rows.append(event_row(subject, proto.encode(message), seq, message))
+    async with pool.acquire() as conn:
+        return await EventWriter().write(conn, rows)
 
 
 async def _first(wanted: object, *watched: asyncio.Task[None]) -> None:

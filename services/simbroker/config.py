@@ -25,8 +25,9 @@ class SimBrokerConfig(CheckedStruct, frozen=True):
     run_id: str
     fill_model: FillModelName = "strict_cross"
     #: ``none``: an intent reaches the venue before the next market event; an integer: that
-    #: many ms of exchange time after the ticker that caused it.
-    latency: Literal["none"] | NonNegInt = "none"
+    #: many ms of exchange time after the ticker that caused it; ``recorded``: when the
+    #: same intent took effect live (``replay.RecordedLatency``, given to the venue).
+    latency: Literal["none", "recorded"] | NonNegInt = "none"
     fees: FeeConfig = FeeConfig()
     funding: FundingConfig = FundingConfig()
     instruments: tuple[InstrumentConfig, ...] = DEFAULT_INSTRUMENTS

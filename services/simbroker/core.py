@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import proto
 from execution.simulated import SimulatedBroker
-from replay import AccountSeed, Seed
+from replay import AccountSeed, RecordedLatency, Seed
 from services.simbroker.config import SimBrokerConfig
 from venue import (
     AccountConfig,
@@ -34,8 +34,13 @@ _LEG_IDX = {"long": 1, "short": 2}
 
 
 class SimVenue:
-    def __init__(self, config: SimBrokerConfig, seed: Seed) -> None:
+    def __init__(
+        self, config: SimBrokerConfig, seed: Seed, recorded: RecordedLatency | None = None
+    ) -> None:
+        if config.latency == "recorded" and recorded is None:
+            raise ValueError("latency: 'recorded' needs the live run's recorded latency")
         self.config = config
+        self.recorded = recorded
         self.now_ms = seed.start_ms
         accounts = sorted(seed.accounts)
         venue_config = VenueConfig(
@@ -86,19 +91,30 @@ class SimVenue:
         return self.sink.drain()
 
     # -- intents ----------------------------------------------------------------------------
-    def effective_ms(self, batch: proto.IntentBatch) -> int:
+    def schedule(self, batch: proto.IntentBatch) -> list[tuple[int, list[int]]]:
+        """When each intent of ``batch`` reaches the venue: ``(exchange ms, indices)``
+        groups, earliest first, each in the batch's order."""
         latency = self.config.latency
-        return batch.ts_exchange_ms + (0 if latency == "none" else latency)
+        if latency == "recorded":
+            assert self.recorded is not None
+            groups: dict[int, list[int]] = {}
+            for index in range(len(batch.intents)):
+                groups.setdefault(self.recorded.effective_ms(batch, index), []).append(index)
+            return sorted(groups.items())
+        delay = 0 if latency == "none" else latency
+        return [(batch.ts_exchange_ms + delay, list(range(len(batch.intents))))]
 
-    def execute(self, batch: proto.IntentBatch, at_ms: int) -> list[proto.Message]:
-        """Place and cancel ``batch`` at ``at_ms``: results first, then what the venue
-        reported (orders, positions, wallet), as the executor's answer precedes the
-        private stream's news of it."""
+    def execute(
+        self, batch: proto.IntentBatch, at_ms: int, indices: list[int] | None = None
+    ) -> list[proto.Message]:
+        """Place and cancel ``batch`` (its intents at ``indices``) at ``at_ms``: results
+        first, then what the venue reported (orders, positions, wallet), as the
+        executor's answer precedes the private stream's news of it."""
         broker = self.brokers.get(batch.account_id)
         if broker is None:
             return []  # not an account of this replay: nobody would have traded it
         self._advance(at_ms)
-        outcomes: list[proto.Message] = list(broker.execute(batch))
+        outcomes: list[proto.Message] = list(broker.execute(batch, indices))
         return outcomes + self.sink.drain()
 
     # -- resync -----------------------------------------------------------------------------

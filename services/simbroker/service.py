@@ -5,10 +5,11 @@ simbroker reads. The simbroker forwards each event into the run's namespace, fol
 what it caused on the venue (fills, funding), so the engine receives one sequence from one
 publisher: the same order in every replay. After a ticker it waits for the engine's
 ``EngineProgress`` (the engine acts on tickers only) and for every intent batch that
-report counts; each batch takes effect at its ticker's time plus the latency, before the
-first market event after that instant. Results, rejects and the venue's reports of the
-orders go out as the executor and the collector would have published them. A digest of
-everything published, and of every batch applied, identifies the replay's output.
+report counts; each batch takes effect at its ticker's time plus the latency (or when
+live's did), after every market event stamped with that instant. Results, rejects and
+the venue's reports of the orders go out as the executor and the collector would have
+published them. A digest of everything published, and of every batch applied,
+identifies the replay's output.
 
 Progress (``SimProgress`` on ``{ns}.sys.simbroker.sim_progress``) tells the replayer how
 far the feed is consumed, whenever the simbroker catches up and at least every
@@ -70,8 +71,13 @@ class SimBroker:
         self.done = asyncio.Event()
         self.output = hashlib.sha256()
         self._feed: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
-        self._pending: list[tuple[int, int, proto.IntentBatch]] = []
+        self._pending: list[tuple[int, int, proto.IntentBatch, list[int]]] = []
         self._batches_seen = 0
+        self._queued = 0
+        self._failure: Exception | None = None
+        #: Everything but the forwarded market data, in publication order (with the
+        #: batches applied): what the replay produced, for the event store.
+        self.produced: list[proto.Message] = []
         self._engine = (0, 0)  # (tickers, batches) the engine has reported
         self._engine_moved = asyncio.Event()
         self._cut = len(config.feed_namespace)
@@ -119,8 +125,16 @@ class SimBroker:
             log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
             return
         assert isinstance(batch, proto.IntentBatch)
+        try:
+            schedule = self.venue.schedule(batch)
+        except Exception as exc:  # a callback's error would be lost: fail the replay
+            self._failure = exc
+            self._engine_moved.set()
+            return
         self._batches_seen += 1
-        heapq.heappush(self._pending, (self.venue.effective_ms(batch), self._batches_seen, batch))
+        for at_ms, indices in schedule:
+            self._queued += 1
+            heapq.heappush(self._pending, (at_ms, self._queued, batch, indices))
         self._engine_moved.set()
 
     async def _on_engine(self, msg: Msg) -> None:
@@ -209,6 +223,8 @@ class SimBroker:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.engine_timeout_s
         while self._engine[0] < tickers or self._batches_seen < self._engine[1]:
+            if self._failure is not None:
+                raise SimBrokerError(f"an intent batch could not be scheduled: {self._failure}")
             self._engine_moved.clear()
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -221,19 +237,24 @@ class SimBroker:
                 await asyncio.wait_for(self._engine_moved.wait(), remaining)
 
     async def _apply_due(self, before_ms: int | None) -> None:
-        """Every pending batch effective at or before ``before_ms`` (all: None)."""
+        """Every pending intent effective before ``before_ms`` (all: None): one that
+        takes effect at ``T`` reaches the venue after every market event stamped ``T``,
+        as an exchange accepting it at ``T`` had already matched those."""
         pending = self._pending
-        while pending and (before_ms is None or pending[0][0] <= before_ms):
-            at_ms, _, batch = heapq.heappop(pending)
-            self.stats.batches += 1
-            self.output.update(proto.encode(batch))
+        while pending and (before_ms is None or pending[0][0] < before_ms):
+            at_ms, _, batch, indices = heapq.heappop(pending)
+            if indices[0] == 0:
+                self.stats.batches += 1
+                self.output.update(proto.encode(batch))
+                self.produced.append(batch)
             if batch.account_id not in self.venue.brokers:
                 self.stats.foreign_batches += 1
-            await self._publish_all(self.venue.execute(batch, at_ms))
+            await self._publish_all(self.venue.execute(batch, at_ms, indices))
 
     # -- outbound ---------------------------------------------------------------------------
     async def _publish_all(self, events: list[Any]) -> None:
         ns = self.config.namespace
+        self.produced.extend(events)
         for event in events:
             await self._publish_raw(proto.subject_for(ns, event), proto.encode(event))
 

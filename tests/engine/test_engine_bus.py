@@ -178,13 +178,13 @@ async def test_every_grid_change_is_published_for_the_record(
     assert (first.grid_step, first.grid_count) == (0.2, 20)
 
 
-async def test_lockstep_reports_each_ticker_after_its_batch_and_times_out_in_exchange_time(
+async def test_lockstep_reports_each_ticker_after_its_batch_and_times_out_on_recorded_time(
     bus: Bus, saved: dict[str, dict[str, Any]]
 ) -> None:
     """Replays: ``EngineProgress`` follows every ticker (any symbol), after the batch it
     caused, so a simbroker that waits for it has every intent; an unanswered place is
-    re-published after ``inflight_timeout_s`` of exchange time, however fast the
-    recording runs, and everything published is stamped with exchange time."""
+    re-published after ``inflight_timeout_s`` on the recording's clock, however fast it
+    is replayed, and everything published is stamped with exchange time."""
     seen: list[proto.Message] = []
 
     async def handler(_subject: str, message: proto.Message) -> None:
@@ -201,21 +201,27 @@ async def test_lockstep_reports_each_ticker_after_its_batch_and_times_out_in_exc
             await bus.publish(NS, ticker("3000", 1, symbol="ETHUSDT"))  # not traded: counted
             await bus.publish(NS, ticker("100000", 2))  # 2 ms later: still in flight
             await until(lambda: sum(isinstance(m, proto.EngineProgress) for m in seen) == 3)
-            # No order event answered the places: 5 s of exchange time later they are due
-            # again, though only milliseconds of wall time have passed.
-            late = ticker("100000", 3)
-            await bus.publish(
-                NS, msgspec.structs.replace(late, ts_exchange_ms=late.ts_exchange_ms + 5_000)
-            )
+            # No order event answered the places. 5 s of exchange time later, but received
+            # live only 1 ms later: still in flight (the recording's clock is when live
+            # received the market data, as live's was its wall clock) ...
+            early = ticker("100000", 3)
+            early = msgspec.structs.replace(early, ts_exchange_ms=early.ts_exchange_ms + 5_000)
+            await bus.publish(NS, early)
             await until(lambda: sum(isinstance(m, proto.EngineProgress) for m in seen) == 4)
+            # ... received 5 s after the first: due again, in milliseconds of wall time.
+            late = ticker("100000", 4)
+            late = msgspec.structs.replace(late, ts_local_ns=late.ts_local_ns + 5_000_000_000)
+            await bus.publish(NS, late)
+            await until(lambda: sum(isinstance(m, proto.EngineProgress) for m in seen) == 5)
     for sub in subs:
         await sub.unsubscribe()
     kinds = [(type(m).__name__, getattr(m, "tickers", None)) for m in seen]
     assert kinds == [
         ("IntentBatch", None), ("EngineProgress", 1), ("EngineProgress", 2),
-        ("EngineProgress", 3), ("IntentBatch", None), ("EngineProgress", 4),
+        ("EngineProgress", 3), ("EngineProgress", 4), ("IntentBatch", None),
+        ("EngineProgress", 5),
     ]  # fmt: skip
-    first, again = seen[0], seen[4]
+    first, again = seen[0], seen[5]
     assert isinstance(first, proto.IntentBatch) and isinstance(again, proto.IntentBatch)
     assert len(again.intents) == len(first.intents)
     assert first.ts_local_ns == first.ts_exchange_ms * 1_000_000
