@@ -46,6 +46,7 @@ __all__ = [
     "PnlCheck",
     "PnlRow",
     "check_pnl",
+    "leg_of_fill",
 ]
 
 DEFAULT_TOLERANCE = Decimal("0.01")
@@ -250,7 +251,7 @@ class _Checker:
         if e.exec_type == proto.ExecType.FUNDING:
             direction = "long" if e.side == proto.Side.BUY else "short"
         else:
-            direction = _LEGS.get(self.order_legs.get(e.order_id, -1)) or _leg_of_fill(e)
+            direction = _LEGS.get(self.order_legs.get(e.order_id, -1)) or leg_of_fill(e)
         return (e.account_id, e.symbol, direction)
 
     def _execution(self, e: proto.Execution) -> None:
@@ -311,7 +312,7 @@ class _Checker:
             self._row(key, ts, ref, "positionMM", mm, p.position_mm)
 
 
-def _leg_of_fill(e: proto.Execution) -> Literal["long", "short"]:
+def leg_of_fill(e: proto.Execution) -> Literal["long", "short"]:
     """Hedge mode without the order's position index: a fill that closed size closes the
     opposite leg (a Buy closes the short), any other opens its own."""
     closing = e.closed_size > 0

@@ -6,13 +6,16 @@ An intent is keyed by its answer's event id, ``{batch event id}:{index}`` (the e
 batch ids are deterministic, so a replay that decides as live did finds live's times).
 A place reached the exchange when its order was created (the first order update's
 ``created_ms``), a cancel when the order was cancelled (``updated_ms``). Intents live
-never carried out (rejected, or a cancel of an order already gone) have no time; for
-them, and for intents live never made, ``fallback_ms`` after the batch is used: the
-median of the recorded latencies.
+never carried out (rejected, or a cancel of an order already gone) have no time. An
+intent live made on another ticker (the same order of the same account, decided a few
+ticks earlier or later) takes that one's delay, the nearest decision within
+``match_window_ms``; any other takes ``fallback_ms`` after its batch: the median of the
+recorded delays.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from statistics import median_low
 
@@ -35,12 +38,29 @@ class RecordedLatency(msgspec.Struct, frozen=True, kw_only=True):
     #: ``{batch event id}:{index}`` → exchange ms the intent took effect live.
     times: dict[str, int]
     fallback_ms: int
+    #: ``(account, action, client order id)`` → ``(decided ms, delay ms)``, by decision.
+    by_order: dict[tuple[str, str, str], list[tuple[int, int]]] = msgspec.field(
+        default_factory=dict
+    )
+    match_window_ms: int = 60_000
 
     def effective_ms(self, batch: proto.IntentBatch, index: int) -> int:
+        decided = batch.ts_exchange_ms
         at = self.times.get(f"{batch.event_id}:{index}")
         if at is None:
-            at = batch.ts_exchange_ms + self.fallback_ms
-        return max(at, batch.ts_exchange_ms)  # never before the decision
+            intent = batch.intents[index]
+            action = "place" if isinstance(intent, proto.PlaceIntent) else "cancel"
+            key = (batch.account_id, action, intent.client_order_id)
+            at = decided + self._nearest_delay(self.by_order.get(key, ()), decided)
+        return max(at, decided)  # never before the decision
+
+    def _nearest_delay(self, seen: Sequence[tuple[int, int]], decided: int) -> int:
+        i = bisect.bisect_left(seen, (decided, -1))
+        near = [seen[j] for j in (i - 1, i) if 0 <= j < len(seen)]
+        near = [d for d in near if abs(d[0] - decided) <= self.match_window_ms]
+        if not near:
+            return self.fallback_ms
+        return min(near, key=lambda d: abs(d[0] - decided))[1]
 
 
 async def load_recorded_latency(
@@ -62,6 +82,7 @@ async def load_recorded_latency(
                     cancelled.setdefault(update.order_id, update.updated_ms)
     times: dict[str, int] = {}
     delays: list[int] = []
+    by_order: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
     for result in results:
         known = created if result.action == "place" else cancelled
         at = known.get(result.order_id)
@@ -70,5 +91,12 @@ async def load_recorded_latency(
         times[result.event_id] = at
         decided = batches.get(result.intent_batch_id)
         if decided is not None:
-            delays.append(max(at - decided, 0))
-    return RecordedLatency(times=times, fallback_ms=median_low(delays) if delays else 0)
+            delay = max(at - decided, 0)
+            delays.append(delay)
+            key = (result.account_id, result.action, result.client_order_id)
+            by_order.setdefault(key, []).append((decided, delay))
+    for seen in by_order.values():
+        seen.sort()
+    return RecordedLatency(
+        times=times, fallback_ms=median_low(delays) if delays else 0, by_order=by_order
+    )

@@ -22,6 +22,7 @@ COMMANDS = {
     "replay": "services.seeded_replay.cli",
     "backtest": "services.backtest.cli",
     "compare": "services.comparator.cli",
+    "check": "services.seeded_replay.check_cli",
     "pnl-check": "services.comparator.pnl_cli",
     "import": "services.importer.cli",
     "exchange-sim": "services.exchange_sim.cli",

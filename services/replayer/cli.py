@@ -18,7 +18,8 @@ from services.replayer.service import Replayer
 from services.runtime import connected
 
 
-def _csv(value: str) -> tuple[str, ...]:
+def csv_list(value: str) -> tuple[str, ...]:
+    """A comma-separated flag value."""
     return tuple(v for v in value.split(",") if v)
 
 
@@ -34,8 +35,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--run-id", default=None, help="new run id (default: random)")
     p.add_argument("--start-ms", type=int, default=None, help="window start, exchange ms")
     p.add_argument("--end-ms", type=int, default=None, help="window end (exclusive)")
-    p.add_argument("--symbols", type=_csv, default=(), help="comma-separated")
-    p.add_argument("--accounts", type=_csv, default=(), help="comma-separated")
+    p.add_argument("--symbols", type=csv_list, default=(), help="comma-separated")
+    p.add_argument("--accounts", type=csv_list, default=(), help="comma-separated")
     p.add_argument("--speed", type=float, default=None, help="×N real time (default: max)")
     p.add_argument(
         "--allow-gaps", action="store_true", help="replay a window whose market data has holes"

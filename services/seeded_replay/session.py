@@ -65,12 +65,15 @@ class SeededResult(msgspec.Struct, frozen=True, kw_only=True):
     run_id: str
     ns: str
     start_ms: int
-    end_ms: int | None
+    #: The window's end: as asked, else just after the last market event replayed.
+    end_ms: int
     md_events: int
     batches: int
     published: int
     output_sha256: str
     seconds: float
+    #: ``(account, symbol)`` of every strategy replayed.
+    strategies: list[tuple[str, str]] = msgspec.field(default_factory=list)
 
 
 async def run_seeded_replay(
@@ -117,6 +120,7 @@ async def run_seeded_replay(
 
 def _outcome(result: SeededResult) -> dict[str, object]:
     return {
+        "end_ms": result.end_ms,
         "md_events": result.md_events,
         "batches": result.batches,
         "published": result.published,
@@ -181,12 +185,13 @@ async def _run(
         run_id=job.run_id,
         ns=ns,
         start_ms=seed.start_ms,
-        end_ms=job.end_ms,
+        end_ms=job.end_ms if job.end_ms is not None else max(broker.last_md_ms, seed.start_ms) + 1,
         md_events=broker.stats.md_events,
         batches=broker.stats.batches,
         published=broker.stats.published,
         output_sha256=broker.output.hexdigest(),
         seconds=0.0,
+        strategies=sorted({(s.account_id, s.symbol) for s in specs}),
     )
 
 

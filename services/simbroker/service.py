@@ -78,6 +78,8 @@ class SimBroker:
         #: Everything but the forwarded market data, in publication order (with the
         #: batches applied): what the replay produced, for the event store.
         self.produced: list[proto.Message] = []
+        #: Exchange time of the last market event forwarded (0: none yet).
+        self.last_md_ms = 0
         self._engine = (0, 0)  # (tickers, batches) the engine has reported
         self._engine_moved = asyncio.Event()
         self._cut = len(config.feed_namespace)
@@ -208,6 +210,7 @@ class SimBroker:
             return True
         await self._apply_due(message.ts_exchange_ms)
         self.stats.md_events += 1
+        self.last_md_ms = max(self.last_md_ms, message.ts_exchange_ms)
         await self._publish_raw(self.config.namespace + subject[self._cut :], data)
         if isinstance(message, proto.TradeFrame):
             await self._publish_all(self.venue.on_trades(message))

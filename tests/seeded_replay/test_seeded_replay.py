@@ -5,12 +5,14 @@ PostgreSQL: seeded from the live state, deterministic, registered as a run."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -179,3 +181,35 @@ async def test_recorded_latency_places_intents_when_live_did_and_is_deterministi
     # Orders rest from when live's did: the first fill comes at live's instant, not
     # earlier as with no latency (the simulator's pipeline took market time to place).
     assert first_sim == first_live
+
+
+def _check(rec: Recorded, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", "check", "--source-ns", "live", *args],
+        capture_output=True, text=True, timeout=300, env=rec.env,
+    )  # fmt: skip
+
+
+async def test_check_judges_every_strategy_and_skips_a_window_it_cannot_seed(
+    rec: Recorded, tmp_path: Path
+) -> None:
+    out = tmp_path / "check"
+    done = await asyncio.to_thread(_check, rec, "--out", str(out), "--run-id", "k1")
+    statuses = []
+    for account in ("demo-a", "demo-b"):
+        verdict = json.loads((out / f"{account}-BTCUSDT" / "verdict.json").read_text())
+        checks = {c["name"]: c for c in verdict["checks"]}
+        assert set(checks) >= {"coverage", "no_phantoms", "price", "timing.p95", "state"}
+        # A few minutes of data: a check without data is SKIP with its reason, never PASS.
+        skipped = [c for c in checks.values() if c["status"] == "SKIP"]
+        assert all(c["reason"] for c in skipped)
+        assert f"== {account} BTCUSDT: {verdict['status']}" in done.stdout
+        statuses.append(verdict["status"])
+    overall = "FAIL" if "FAIL" in statuses else "SKIP" if "SKIP" in statuses else "PASS"
+    assert done.returncode == {"PASS": 0, "FAIL": 1, "SKIP": 2}[overall], done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith(f"{overall}:") and "2 strategies judged" in last
+    late = str(rec.last_ms + 3_600_000)
+    skipped = await asyncio.to_thread(_check, rec, "--start", late, "--out", str(tmp_path / "x"))
+    assert skipped.returncode == 2 and skipped.stdout.startswith("SKIP: no seed state")
+    assert not (tmp_path / "x").exists()

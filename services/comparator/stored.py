@@ -1,0 +1,72 @@
+"""A side of a comparison read from the event store: one account × symbol of a recorded
+namespace (a live run, or a replay's own events), as the records a run folder gives.
+
+Fills are the account's trade executions of the symbol (V-1), each with the leg its
+order was placed for (the order's position index, V-4; without a recorded order, a
+fill that closed size closes the opposite leg); positions are the recorded legs, equity
+the recorded USDT wallet (balance + unrealised, V-9).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+
+import proto
+from compare import Side
+from compare.live import equity_point, fill_from_execution, position_point
+from compare.pnl_check import leg_of_fill
+
+__all__ = ["load_stored_side"]
+
+_LEGS = {1: "long", 2: "short"}
+
+_EVENTS = """
+SELECT payload FROM events
+WHERE ns = $1 AND account_id = $2 AND kind IN ('execution', 'order', 'position', 'wallet')
+  AND ($3::bigint IS NULL OR ts_exchange_ms >= $3 OR kind = 'order')
+  AND ($4::bigint IS NULL OR ts_exchange_ms < $4)
+ORDER BY stream_seq
+"""
+
+
+async def load_stored_side(
+    conn: asyncpg.Connection,
+    ns: str,
+    account: str,
+    symbol: str,
+    *,
+    tick_size: Decimal,
+    qty_step: Decimal,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+) -> Side:
+    legs: dict[str, int] = {}
+    executions: list[proto.Execution] = []
+    positions = []
+    equity = []
+    for (payload,) in await conn.fetch(_EVENTS, ns, account, start_ms, end_ms):
+        match proto.decode(payload):
+            case proto.OrderUpdate() as order:
+                legs.setdefault(order.order_id, order.position_idx)
+            case proto.Execution(symbol=s) as execution if s == symbol:
+                executions.append(execution)
+            case proto.Position(symbol=s) as position if s == symbol:
+                positions.append(position_point(position))
+            case proto.Wallet(coin="USDT") as wallet:
+                equity.append(equity_point(wallet))
+    fills = []
+    for execution in executions:
+        direction = _LEGS.get(legs.get(execution.order_id, 0)) or leg_of_fill(execution)
+        fill = fill_from_execution(execution, direction)
+        if fill is not None:
+            fills.append(fill)
+    return Side(
+        fills=tuple(fills),
+        tick_size=tick_size,
+        qty_step=qty_step,
+        equity=tuple(equity),
+        positions=tuple(positions),
+        manifest={"ns": ns, "account": account, "symbol": symbol},
+    )
