@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 import msgspec
 
+from bus import Bus, BusConfig
 from compare import PnlCheck, check_pnl
 from infra import Settings
 from services.comparator.pnl_source import load_pnl_window
@@ -25,6 +26,8 @@ from services.exchange_sim.config import (
     RandomWalkFeed,
     SimConfig,
 )
+from services.seeded_replay.check import StrategyVerdict, check_run, overall_exit
+from services.seeded_replay.session import SeededReplay
 from store import create_pool
 from tenants import MasterKey, StrategySpec
 
@@ -37,6 +40,7 @@ class LiveDemoResult(msgspec.Struct, kw_only=True):
     seconds: float
     accounts: list[AccountSummary]
     pnl: PnlCheck
+    replay: DemoReplay | None = None
 
     @property
     def ok(self) -> bool:
@@ -105,11 +109,14 @@ async def run_live_demo(settings: Settings, *, keep: bool = False) -> LiveDemoRe
     source = str(path) if path else "seeded random walk (real data not found)"
     print(f"market data: {source}")
     async with demo_servers(settings, keep=keep) as servers:
-        return await _trade(servers.nats_url, servers.database_url, servers.prefix, path, source)
+        out = (settings.home / "demo-check").resolve()
+        return await _trade(
+            servers.nats_url, servers.database_url, servers.prefix, path, source, out
+        )
 
 
 async def _trade(
-    nats_url: str, db_url: str, prefix: str, path: Path | None, source: str
+    nats_url: str, db_url: str, prefix: str, path: Path | None, source: str, out: Path
 ) -> LiveDemoResult:
     scenario = demo_scenario()
     master = MasterKey.generate()  # the demo's secrets live only as long as its database
@@ -139,11 +146,39 @@ async def _trade(
                 pnl = await _pnl_check(pool, stack.ns)
             finally:
                 await stack.stop()
+        print("replaying the run through engine + simbroker and judging it")
+        replay = await _replay_and_judge(nats_url, prefix, pool, stack.ns, out)
     finally:
         await pool.close()
     return LiveDemoResult(
-        source=source, trades=trades, seconds=seconds, accounts=summaries, pnl=pnl
-    )
+        source=source, trades=trades, seconds=seconds, accounts=summaries, pnl=pnl,
+        replay=replay,
+    )  # fmt: skip
+
+
+class DemoReplay(msgspec.Struct, frozen=True, kw_only=True):
+    """The replay of the run the demo traded, and its verdict (V-13/V-14)."""
+
+    ns: str
+    fill_model: str
+    latency: str
+    seconds: float
+    status: str
+    strategies: list[StrategyVerdict]
+    out: str
+
+
+async def _replay_and_judge(
+    nats_url: str, prefix: str, pool: asyncpg.Pool, ns: str, out: Path
+) -> DemoReplay:
+    job = SeededReplay(source_ns=ns, run_id="demo-replay", latency="recorded")
+    async with Bus(BusConfig(url=nats_url, name="demo-replay", prefix=prefix)) as bus:
+        result, verdicts = await check_run(bus, pool, job, out, show_progress=False)
+    status = {0: "PASS", 1: "FAIL", 2: "SKIP"}[overall_exit(verdicts)]
+    return DemoReplay(
+        ns=result.ns, fill_model=job.fill_model, latency=job.latency, seconds=result.seconds,
+        status=status, strategies=verdicts, out=str(out),
+    )  # fmt: skip
 
 
 async def _pnl_check(pool: asyncpg.Pool, ns: str) -> PnlCheck:
@@ -189,6 +224,23 @@ def render_result(result: LiveDemoResult) -> str:
             f"  PnL check {status}: {len(pnl.rows)} fields of {pnl.executions} executions and"
             f" {pnl.positions} position events, {len(pnl.failures)} off by more than"
             f" {pnl.tolerance} USDT",
+            *_replay_lines(result.replay),
             "",
         ]
     )
+
+
+def _replay_lines(replay: DemoReplay | None) -> list[str]:
+    if replay is None:
+        return []
+    lines = [
+        f"  replay   {replay.ns} ({replay.fill_model}, latency {replay.latency}) in"
+        f" {replay.seconds:.1f}s: verdict {replay.status}",
+    ]
+    for s in replay.strategies:
+        lines.append(
+            f"    {s.account} {s.symbol}: {s.verdict.status}, matched {s.matched} of"
+            f" {s.live_trades} live trades, live-only {s.live_only}, sim-only {s.sim_only}"
+        )
+    lines.append(f"  reports  {replay.out}")
+    return lines

@@ -31,6 +31,11 @@ class StrategyVerdict(msgspec.Struct, frozen=True, kw_only=True):
     verdict: Verdict
     out: str
     summary: str
+    #: Trades (order lifecycles) of each class, over both legs.
+    live_trades: int
+    matched: int
+    live_only: int
+    sim_only: int
 
 
 async def check_run(
@@ -71,6 +76,7 @@ async def check_run(
             verdict = judge(comparison, thresholds, follow=job.fill_model == "follow")
             folder = out / f"{account}-{symbol}"
             write_outputs(comparison, verdict, folder)
+            trades = comparison.trades["all"]
             verdicts.append(
                 StrategyVerdict(
                     account=account,
@@ -78,6 +84,10 @@ async def check_run(
                     verdict=verdict,
                     out=str(folder),
                     summary=summary(comparison, verdict, folder),
+                    live_trades=trades.n_live,
+                    matched=trades.matched,
+                    live_only=trades.live_only,
+                    sim_only=trades.sim_only,
                 )
             )
     return result, verdicts

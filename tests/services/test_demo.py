@@ -71,6 +71,17 @@ async def test_live_demo_trades_both_accounts_and_matches_the_exchange(
         "positionIM",
     }
     assert pnl.failures == [], pnl.failures[:5]
+    # The run is then replayed through engine + simbroker and judged, per strategy.
+    replay = result.replay
+    assert replay is not None and replay.latency == "recorded"
+    assert [(s.account, s.symbol) for s in replay.strategies] == [
+        ("demo-a", "BTCUSDT"), ("demo-b", "BTCUSDT"),
+    ]  # fmt: skip
+    for strategy in replay.strategies:
+        assert strategy.live_trades > 0
+        assert strategy.matched + strategy.live_only == strategy.live_trades
+        assert (Path(strategy.out) / "verdict.json").is_file()
     text = render_result(result)
     assert "stored = exchange for every account" in text and "demo-b" in text
     assert "PnL check PASS" in text
+    assert f"verdict {replay.status}" in text and str(tmp_path / "demo-check") in text
