@@ -44,6 +44,12 @@ class RecordedLatency(msgspec.Struct, frozen=True, kw_only=True):
     )
     match_window_ms: int = 60_000
 
+    @property
+    def least_delay_ms(self) -> int:
+        """No intent takes effect sooner than this after its decision."""
+        delays = [d for seen in self.by_order.values() for _, d in seen]
+        return min([*delays, self.fallback_ms]) if delays else 0
+
     def effective_ms(self, batch: proto.IntentBatch, index: int) -> int:
         decided = batch.ts_exchange_ms
         at = self.times.get(f"{batch.event_id}:{index}")

@@ -23,7 +23,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--events", type=int, default=1_000_000, help="events for ingest/replay")
     p.add_argument(
         "--only",
-        choices=["backbone", "gridcore", "backtest", "compare", "exchange", "pipeline", "all"],
+        choices=[
+            "backbone",
+            "gridcore",
+            "backtest",
+            "compare",
+            "exchange",
+            "pipeline",
+            "replay",
+            "all",
+        ],
         default="all",
     )
     p.set_defaults(func=lambda a: asyncio.run(run(a)))
@@ -57,6 +66,12 @@ async def run(args: argparse.Namespace) -> int:
         )
     if args.only in ("all", "pipeline"):
         print(table("live pipeline over the bus (loopback)", await _pipeline(settings)))
+    if args.only in ("all", "replay"):
+        from services.bench import replay
+
+        print(
+            table("seeded replay (real hour, engine + simbroker)", await replay.run(settings, real))
+        )
     if args.only in ("all", "backbone"):
         print(
             table(

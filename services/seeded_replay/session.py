@@ -144,6 +144,7 @@ async def _run(
         run_id=job.run_id,
         fill_model=job.fill_model,  # type: ignore[arg-type]
         latency=job.latency if job.latency in ("none", "recorded") else int(job.latency),
+        lookahead_ms=_lookahead(job.latency, recorded),
     )
     broker = SimBroker(bus, config, SimVenue(config, seed, recorded))
     instruments = {
@@ -193,6 +194,12 @@ async def _run(
         seconds=0.0,
         strategies=sorted({(s.account_id, s.symbol) for s in specs}),
     )
+
+
+def _lookahead(latency: str, recorded: RecordedLatency | None) -> int:
+    if latency == "recorded":
+        return recorded.least_delay_ms if recorded is not None else 0
+    return 0 if latency == "none" else int(latency)
 
 
 async def _store(pool: asyncpg.Pool, ns: str, produced: list[proto.Message]) -> int:

@@ -32,6 +32,10 @@ class SimBrokerConfig(CheckedStruct, frozen=True):
     funding: FundingConfig = FundingConfig()
     instruments: tuple[InstrumentConfig, ...] = DEFAULT_INSTRUMENTS
     leverage: Decimal = Decimal("10")
+    #: No intent takes effect sooner than this after its ticker (the model's least
+    #: latency): market events younger than that go on without the engine's answer, so
+    #: the engine and the simbroker work at once. 0 waits for the answer to every ticker.
+    lookahead_ms: NonNegInt = 0
     #: The live executor's order (cancels first) or the engine's (``emitted``).
     intent_order: Literal["cancels_first", "emitted"] = "cancels_first"
     #: A progress report to the replayer at least this often (and whenever idle).

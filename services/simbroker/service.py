@@ -3,10 +3,12 @@
 The replayer republishes the recorded market data into a feed namespace that only the
 simbroker reads. The simbroker forwards each event into the run's namespace, followed by
 what it caused on the venue (fills, funding), so the engine receives one sequence from one
-publisher: the same order in every replay. After a ticker it waits for the engine's
-``EngineProgress`` (the engine acts on tickers only) and for every intent batch that
-report counts; each batch takes effect at its ticker's time plus the latency (or when
-live's did), after every market event stamped with that instant. Results, rejects and
+publisher: the same order in every replay. Before a market event that a ticker's intents
+could precede (``lookahead_ms``: the least latency the model gives), it waits for the
+engine's ``EngineProgress`` for that ticker (the engine acts on tickers only) and for
+every intent batch that report counts; each batch takes effect at its ticker's time
+plus the latency (or when live's did), after every market event stamped with that
+instant. Results, rejects and
 the venue's reports of the orders go out as the executor and the collector would have
 published them. A digest of everything published, and of every batch applied,
 identifies the replay's output.
@@ -19,6 +21,7 @@ far the feed is consumed, whenever the simbroker catches up and at least every
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hashlib
 import heapq
@@ -80,6 +83,8 @@ class SimBroker:
         self.produced: list[proto.Message] = []
         #: Exchange time of the last market event forwarded (0: none yet).
         self.last_md_ms = 0
+        #: Forwarded tickers ``(count, exchange ms)`` whose answer is not awaited yet.
+        self._answering: collections.deque[tuple[int, int]] = collections.deque()
         self._engine = (0, 0)  # (tickers, batches) the engine has reported
         self._engine_moved = asyncio.Event()
         self._cut = len(config.feed_namespace)
@@ -186,6 +191,8 @@ class SimBroker:
                 break
             if self._feed.empty() or self.stats.md_events % every == 0:
                 await self._progress()
+        self._answering.clear()
+        await self._wait_engine(self.stats.tickers)
         await self._apply_due(None)
         await self._progress(done=True)
         self.done.set()
@@ -208,6 +215,7 @@ class SimBroker:
             self.stats.decode_errors += 1
             log.warning("simbroker_decode_error", subject=subject, reason=exc.reason)
             return True
+        await self._engine_until(message.ts_exchange_ms)
         await self._apply_due(message.ts_exchange_ms)
         self.stats.md_events += 1
         self.last_md_ms = max(self.last_md_ms, message.ts_exchange_ms)
@@ -218,8 +226,19 @@ class SimBroker:
         assert isinstance(message, proto.Ticker)
         await self._publish_all(self.venue.on_time(message.ts_exchange_ms))
         self.stats.tickers += 1
-        await self._wait_engine(self.stats.tickers)
+        self._answering.append((self.stats.tickers, message.ts_exchange_ms))
         return True
+
+    async def _engine_until(self, ts_ms: int) -> None:
+        """Before a market event at ``ts_ms``: the engine's answer to every ticker whose
+        intents could take effect before it (no intent takes effect sooner than
+        ``lookahead_ms`` after its ticker), so the engine works while we go on."""
+        answering, horizon = self._answering, ts_ms - self.config.lookahead_ms
+        last = 0
+        while answering and answering[0][1] < horizon:
+            last = answering.popleft()[0]
+        if last:
+            await self._wait_engine(last)
 
     async def _wait_engine(self, tickers: int) -> None:
         """Until the engine has reported ``tickers`` and every batch it counted arrived."""
