@@ -103,8 +103,11 @@ class StreamReader:
     async def take(self, max_n: int, timeout: float) -> StreamBatch:
         """Up to ``max_n`` messages in stream order; empty after ``timeout`` with none."""
         if not self._batch.seqs:
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation
+            # that arrives as the event is set, and the caller's task group then hangs.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._ready.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._ready.wait()
         b = self._batch
         if len(b.seqs) <= max_n:
             out, self._batch = b, StreamBatch([], [], [], [])

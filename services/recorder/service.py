@@ -53,6 +53,12 @@ def _leaf(exc: BaseException) -> BaseException:
     return exc
 
 
+def _failed(task: asyncio.Task[None] | None) -> bool:
+    if task is None or not task.done() or task.cancelled():
+        return False
+    return task.exception() is not None
+
+
 def database_outage(exc: BaseException) -> bool:
     """Is every failure in ``exc`` (a task group's too) PostgreSQL being unavailable?"""
     if isinstance(exc, BaseExceptionGroup):
@@ -192,6 +198,8 @@ class Recorder:
                 turn += 1
                 if lane.task is not None:
                     await lane.task
+                if any(_failed(other.task) for other in lanes):
+                    break  # the group raises that lane's error on leaving
                 lane.task = tg.create_task(self._write(lane, pending))
                 previous = pending
 
