@@ -1,12 +1,14 @@
 """The comparison of a live run with its simulation (spec/validation.md V-1..V-14, V-21):
 trades per order lifecycle, one-to-one matching, metrics in the instrument's units,
-equity and positions on a clock grid, checks and a PASS/FAIL/SKIP verdict, the files."""
+equity and positions on a clock grid, checks and a PASS/FAIL/SKIP verdict, the files
+and the HTML report."""
 
 from compare.comparison import Comparison, compare, window_of
 from compare.deltas import Breach, Deltas
 from compare.equity import EquityMetrics, EquityRow
 from compare.errors import CompareConfigError, CompareError, RunFolderError
 from compare.folder import load_run_folder
+from compare.html import comparison_report, render_report
 from compare.live import equity_point, fill_from_execution, position_point
 from compare.matching import Matching, MatchMode, Pair, match_assignment, match_occurrence
 from compare.metrics import DeltaStats, TradeMetrics
@@ -55,6 +57,7 @@ __all__ = [
     "aggregate",
     "check_pnl",
     "compare",
+    "comparison_report",
     "derive_positions",
     "equity_point",
     "exit_code",
@@ -67,6 +70,7 @@ __all__ = [
     "match_occurrence",
     "parse_time",
     "position_point",
+    "render_report",
     "window_of",
     "write_outputs",
     "write_pnl_check",

@@ -169,8 +169,9 @@ def _json(doc: Any) -> bytes:
     return msgspec.json.format(_JSON.encode(doc), indent=2) + b"\n"
 
 
-def write_outputs(c: Comparison, verdict: Verdict, out: Path) -> None:
-    """Write the folder atomically (``backtest.outputs.replace_dir``)."""
+def write_outputs(c: Comparison, verdict: Verdict, out: Path, *, report: str = "") -> None:
+    """Write the folder atomically (``backtest.outputs.replace_dir``); ``report``: the HTML
+    page (``compare.render_report``), written as report.html when given."""
     files = {
         "matched.csv": _csv(_MATCHED, _matched_rows(c)),
         "unmatched.csv": _csv(_UNMATCHED, _unmatched_rows(c)),
@@ -193,6 +194,8 @@ def write_outputs(c: Comparison, verdict: Verdict, out: Path) -> None:
         )),
         "verdict.json": _json(verdict_document(verdict)),
     }  # fmt: skip
+    if report:
+        files["report.html"] = report.encode()
     with replace_dir(Path(out)) as staging:
         for name, data in files.items():
             (staging / name).write_bytes(data)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
+
+from report._format import value_cell
 
 _CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328;
@@ -33,3 +36,23 @@ def document(title: str, body: str, *, head_scripts: Sequence[str] = ()) -> str:
         f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n{scripts}"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+def section(section_id: str, heading: str, content: str) -> str:
+    return f'<section id="{section_id}">\n<h2>{heading}</h2>\n{content}\n</section>'
+
+
+def empty(text: str) -> str:
+    """What a section shows instead of a chart or table it has no data for."""
+    return f'<p class="empty">{text}</p>'
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    """The "Summary" section: one row per metric, in the dict's order."""
+    if not summary:
+        return section("summary", "Summary", empty("No metrics."))
+    rows = "\n".join(
+        f'<tr><th scope="row">{html.escape(str(k))}</th>{value_cell(v)}</tr>'
+        for k, v in summary.items()
+    )
+    return section("summary", "Summary", f"<table>\n<tbody>\n{rows}\n</tbody>\n</table>")

@@ -7,8 +7,8 @@ from typing import Any
 
 import msgspec
 
-from report._format import format_float, format_value, iso_utc, json_text, value_cell
-from report._page import document
+from report._format import format_float, format_value, iso_utc, json_text
+from report._page import document, empty, section, summary_table
 from report._series import downsample, drawdown
 
 
@@ -89,18 +89,10 @@ def _header(r: BacktestReport, dd: list[float]) -> str:
     )
 
 
-def _section(section_id: str, heading: str, content: str) -> str:
-    return f'<section id="{section_id}">\n<h2>{heading}</h2>\n{content}\n</section>'
-
-
-def _empty(text: str) -> str:
-    return f'<p class="empty">{text}</p>'
-
-
 def _charts(r: BacktestReport, dd: list[float]) -> tuple[list[str], list[str]]:
     """The chart sections and the scripts they need (plotly.js once, or nothing)."""
     if not (r.equity or r.price or r.fills):
-        return [_section("charts", "Charts", _empty("No data: no ticks and no fills."))], []
+        return [section("charts", "Charts", empty("No data: no ticks and no fills."))], []
     # Lazy on purpose: see report._figures.
     from report import _figures
 
@@ -109,27 +101,17 @@ def _charts(r: BacktestReport, dd: list[float]) -> tuple[list[str], list[str]]:
             *downsample(r.equity_ts_ms, r.equity), *downsample(r.equity_ts_ms, dd)
         )
     else:
-        eq = _empty("No equity data.")
+        eq = empty("No equity data.")
     if r.price or r.fills:
         price = _figures.price_figure(*downsample(r.price_ts_ms, r.price), r.fills)
     else:
-        price = _empty("No price data.")
-    levels = _figures.levels_figure(r.fills) if r.fills else _empty("No fills.")
+        price = empty("No price data.")
+    levels = _figures.levels_figure(r.fills) if r.fills else empty("No fills.")
     return [
-        _section("equity", "Equity and drawdown", eq),
-        _section("price", "Price and fills", price),
-        _section("levels", "Fills per grid level", levels),
+        section("equity", "Equity and drawdown", eq),
+        section("price", "Price and fills", price),
+        section("levels", "Fills per grid level", levels),
     ], [_figures.plotly_js()]
-
-
-def _summary(summary: dict[str, Any]) -> str:
-    if not summary:
-        return _section("summary", "Summary", _empty("No metrics."))
-    rows = "\n".join(
-        f'<tr><th scope="row">{html.escape(str(k))}</th>{value_cell(v)}</tr>'
-        for k, v in summary.items()
-    )
-    return _section("summary", "Summary", f"<table>\n<tbody>\n{rows}\n</tbody>\n</table>")
 
 
 def render_backtest_report(report: BacktestReport) -> str:
@@ -141,8 +123,8 @@ def render_backtest_report(report: BacktestReport) -> str:
         [
             _header(report, dd),
             *charts,
-            _summary(report.summary),
-            _section("manifest", "Manifest", manifest),
+            summary_table(report.summary),
+            section("manifest", "Manifest", manifest),
         ]
     )
     return document(f"{report.title} — {report.symbol}", body, head_scripts=scripts)

@@ -1,7 +1,8 @@
 """``gridtwin compare``: a live run against its simulation, offline over run folders.
 
 Writes matched.csv, unmatched.csv, breaches.csv, metrics.json, equity.csv, positions.csv
-and verdict.json under --out (atomically) and prints a summary.
+verdict.json and report.html (the page to look at) under --out (atomically) and prints a
+summary.
 
 Exit codes: the verdict's, 0 PASS, 1 FAIL, 2 SKIP (no live executions in the window, or
 a check without data). Errors print one line: 1 for a bad flag or thresholds file
@@ -15,7 +16,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from compare import CompareConfigError, RunFolderError, compare, judge, write_outputs
+from compare import (
+    CompareConfigError,
+    RunFolderError,
+    compare,
+    judge,
+    render_report,
+    write_outputs,
+)
 from services.comparator.args import EXIT_CONFIG, EXIT_DATA, add_arguments, fail
 from services.comparator.build import build_options, build_thresholds, check_out
 from services.comparator.console import summary
@@ -56,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
     comparison = compare(live, sim, options)
     verdict = judge(comparison, thresholds, follow=_follow(sim.manifest))
     out = Path(args.out)
-    write_outputs(comparison, verdict, out)
+    page = render_report(
+        comparison, verdict, title="live vs sim", subtitle=f"{args.live} vs {args.sim}"
+    )
+    write_outputs(comparison, verdict, out, report=page)
     print(summary(comparison, verdict, out))
     return verdict.exit_code
 

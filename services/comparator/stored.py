@@ -18,7 +18,7 @@ from compare import Side
 from compare.live import equity_point, fill_from_execution, position_point
 from compare.pnl_check import leg_of_fill
 
-__all__ = ["load_stored_side"]
+__all__ = ["load_price", "load_stored_side"]
 
 _LEGS = {1: "long", 2: "short"}
 
@@ -70,3 +70,29 @@ async def load_stored_side(
         positions=tuple(positions),
         manifest={"ns": ns, "account": account, "symbol": symbol},
     )
+
+
+_TICKERS = """
+SELECT ts_exchange_ms, payload FROM events
+WHERE ns = $1 AND kind = 'ticker' AND symbol = $2
+  AND ($3::bigint IS NULL OR ts_exchange_ms >= $3)
+  AND ($4::bigint IS NULL OR ts_exchange_ms < $4)
+ORDER BY stream_seq
+"""
+
+
+async def load_price(
+    conn: asyncpg.Connection,
+    ns: str,
+    symbol: str,
+    *,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+) -> list[tuple[int, float]]:
+    """The recorded last price of ``symbol`` (float: it is drawn, not accounted)."""
+    price = []
+    for ts, payload in await conn.fetch(_TICKERS, ns, symbol, start_ms, end_ms):
+        ticker = proto.decode(payload)
+        if isinstance(ticker, proto.Ticker):
+            price.append((ts, float(ticker.last_price)))
+    return price

@@ -242,5 +242,5 @@ def _replay_lines(replay: DemoReplay | None) -> list[str]:
             f"    {s.account} {s.symbol}: {s.verdict.status}, matched {s.matched} of"
             f" {s.live_trades} live trades, live-only {s.live_only}, sim-only {s.sim_only}"
         )
-    lines.append(f"  reports  {replay.out}")
+        lines.append(f"      {s.report}")
     return lines

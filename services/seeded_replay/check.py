@@ -16,9 +16,17 @@ import asyncpg
 import msgspec
 
 from bus import Bus
-from compare import CompareOptions, Thresholds, Verdict, compare, judge, write_outputs
+from compare import (
+    CompareOptions,
+    Thresholds,
+    Verdict,
+    compare,
+    judge,
+    render_report,
+    write_outputs,
+)
 from services.comparator.console import summary
-from services.comparator.stored import load_stored_side
+from services.comparator.stored import load_price, load_stored_side
 from services.seeded_replay.session import SeededReplay, SeededResult, run_seeded_replay
 from venue import DEFAULT_INSTRUMENTS, InstrumentConfig
 
@@ -30,6 +38,8 @@ class StrategyVerdict(msgspec.Struct, frozen=True, kw_only=True):
     symbol: str
     verdict: Verdict
     out: str
+    #: The comparison's HTML page (report.html in ``out``).
+    report: str
     summary: str
     #: Trades (order lifecycles) of each class, over both legs.
     live_trades: int
@@ -72,10 +82,22 @@ async def check_run(
                 )
                 for ns in (job.source_ns, result.ns)
             ]
-            comparison = compare(sides[0], sides[1], options)
+            sim = msgspec.structs.replace(sides[1], manifest=result.manifest)
+            comparison = compare(sides[0], sim, options)
             verdict = judge(comparison, thresholds, follow=job.fill_model == "follow")
             folder = out / f"{account}-{symbol}"
-            write_outputs(comparison, verdict, folder)
+            price = await load_price(
+                conn, job.source_ns, symbol, start_ms=result.start_ms, end_ms=result.end_ms
+            )
+            page = render_report(
+                comparison,
+                verdict,
+                title=f"{account} {symbol}: live vs replay",
+                subtitle=f"{job.source_ns} vs {result.ns} · fill model {job.fill_model}"
+                f" · latency {job.latency}",
+                price=price,
+            )
+            write_outputs(comparison, verdict, folder, report=page)
             trades = comparison.trades["all"]
             verdicts.append(
                 StrategyVerdict(
@@ -83,6 +105,7 @@ async def check_run(
                     symbol=symbol,
                     verdict=verdict,
                     out=str(folder),
+                    report=str(folder / "report.html"),
                     summary=summary(comparison, verdict, folder),
                     live_trades=trades.n_live,
                     matched=trades.matched,

@@ -1,10 +1,10 @@
 """``gridtwin check``: replay a recorded run seeded (engine + simbroker), compare every
 strategy with live, and give the verdict (V-13/V-14).
 
-Writes each strategy's comparison files under ``--out``/``{account}-{symbol}`` and prints
-its summary. Exit codes: 0 PASS, 1 FAIL (or a bad flag, named), 2 SKIP: the window
-cannot be judged (its seed is incomplete, its market data has holes, no live trade),
-with the reason.
+Writes each strategy's comparison files and its HTML page (report.html) under
+``--out``/``{account}-{symbol}`` and prints its summary. Exit codes: 0 PASS, 1 FAIL (or
+a bad flag, named), 2 SKIP: the window cannot be judged (its seed is incomplete, its
+market data has holes, no live trade), with the reason.
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ async def run(args: argparse.Namespace) -> int:
     for v in verdicts:
         print(f"== {v.account} {v.symbol}: {v.verdict.status} ({v.out})")
         print(v.summary)
+        print(f"report {v.report}")
     code = overall_exit(verdicts)
     status = {0: "PASS", 1: "FAIL", 2: "SKIP"}[code]
     print(f"{status}: {source_ns} replayed as {result.ns} with {args.fill_model}, latency"

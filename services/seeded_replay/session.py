@@ -15,6 +15,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -22,6 +23,7 @@ import structlog
 
 import proto
 import tenants
+from backtest.outputs import code_version
 from bus import Bus
 from replay import (
     RecordedLatency,
@@ -70,10 +72,15 @@ class SeededResult(msgspec.Struct, frozen=True, kw_only=True):
     md_events: int
     batches: int
     published: int
+    #: sha256 of the market events replayed (subject and bytes, in order).
+    input_sha256: str
     output_sha256: str
     seconds: float
     #: ``(account, symbol)`` of every strategy replayed.
     strategies: list[tuple[str, str]] = msgspec.field(default_factory=list)
+    #: The run's manifest, as stored in ``runs``: the job and seed (config snapshot), the
+    #: code version, the input and output hashes.
+    manifest: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 async def run_seeded_replay(
@@ -101,7 +108,7 @@ async def run_seeded_replay(
         ns = f"replay.{job.run_id}"
         params = {**msgspec.to_builtins(job), "start_ms": seed.start_ms,
                   "after_seq": seed.after_seq, "accounts": accounts, "symbols": symbols,
-                  "fresh": seed.fresh}  # fmt: skip
+                  "fresh": seed.fresh, "code": code_version()}  # fmt: skip
         await tenants.create_run(conn, owner, job.run_id, "replay", ns, params,
                                  source_ns=job.source_ns)  # fmt: skip
     started = time.monotonic()
@@ -112,9 +119,11 @@ async def run_seeded_replay(
             async with asyncio.timeout(5), pool.acquire() as conn:
                 await close_run(conn, owner, job.run_id, "failed", error=str(exc) or repr(exc))
         raise
-    result = msgspec.structs.replace(result, seconds=time.monotonic() - started)
+    outcome = _outcome(result)
+    manifest = {"run_id": job.run_id, "ns": ns, **params, **outcome}
+    result = msgspec.structs.replace(result, seconds=time.monotonic() - started, manifest=manifest)
     async with pool.acquire() as conn:
-        await close_run(conn, owner, job.run_id, "finished", **_outcome(result))
+        await close_run(conn, owner, job.run_id, "finished", **outcome)
     return result
 
 
@@ -124,6 +133,7 @@ def _outcome(result: SeededResult) -> dict[str, object]:
         "md_events": result.md_events,
         "batches": result.batches,
         "published": result.published,
+        "input_sha256": result.input_sha256,
         "output_sha256": result.output_sha256,
     }
 
@@ -190,6 +200,7 @@ async def _run(
         md_events=broker.stats.md_events,
         batches=broker.stats.batches,
         published=broker.stats.published,
+        input_sha256=broker.input.hexdigest(),
         output_sha256=broker.output.hexdigest(),
         seconds=0.0,
         strategies=sorted({(s.account_id, s.symbol) for s in specs}),

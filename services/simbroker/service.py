@@ -73,6 +73,8 @@ class SimBroker:
         self.ready = asyncio.Event()
         self.done = asyncio.Event()
         self.output = hashlib.sha256()
+        #: What was replayed into the run: every market event, subject and bytes.
+        self.input = hashlib.sha256()
         self._feed: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
         self._pending: list[tuple[int, int, proto.IntentBatch, list[int]]] = []
         self._batches_seen = 0
@@ -215,6 +217,8 @@ class SimBroker:
             self.stats.decode_errors += 1
             log.warning("simbroker_decode_error", subject=subject, reason=exc.reason)
             return True
+        self.input.update(subject[self._cut :].encode())
+        self.input.update(data)
         await self._engine_until(message.ts_exchange_ms)
         await self._apply_due(message.ts_exchange_ms)
         self.stats.md_events += 1

@@ -98,6 +98,10 @@ def test_strict_cross_against_trade_through_lists_the_differences(
     metrics = json.loads((out / "metrics.json").read_text())["trades"]["all"]
     assert metrics["matched"]["value"] == len(matched)
     assert metrics["sim_only"]["value"] == sum(r["class"] == "sim_only" for r in unmatched)
+    # The page carries the same verdict, and every sim-only trade as its own marker.
+    page = (out / "report.html").read_text()
+    assert 'class="verdict verdict-fail"' in page
+    assert f"sim-only <b>{metrics['sim_only']['value']}</b>" in page
 
 
 def test_occurrence_matching_is_offered(runs: dict[str, Path], tmp_path: Path) -> None:

@@ -117,6 +117,10 @@ async def test_a_replay_trades_and_two_replays_publish_the_same_bytes(rec: Recor
     assert run is not None and run.status == "finished" and run.ns == "replay.r1"
     assert run.source_ns == "live" and run.kind == "replay"
     assert run.params["output_sha256"] == first.output_sha256  # type: ignore[attr-defined]
+    # The manifest: the same input replayed, the code that ran it, the config.
+    assert first.input_sha256 == again.input_sha256 == run.params["input_sha256"]  # type: ignore[attr-defined]
+    assert run.params["code"]["commit"] and run.params["fill_model"] == "strict_cross"
+    assert first.manifest["output_sha256"] == first.output_sha256  # type: ignore[attr-defined]
     assert run.params["fresh"]  # the whole run: grids built in the window, as live
     async with rec.pool.acquire() as conn:  # what it produced is stored in its namespace
         kinds = dict(await conn.fetch(
@@ -204,6 +208,13 @@ async def test_check_judges_every_strategy_and_skips_a_window_it_cannot_seed(
         skipped = [c for c in checks.values() if c["status"] == "SKIP"]
         assert all(c["reason"] for c in skipped)
         assert f"== {account} BTCUSDT: {verdict['status']}" in done.stdout
+        # The page to look at: the same verdict, the recorded price under the trades.
+        report = out / f"{account}-BTCUSDT" / "report.html"
+        assert f"report {report}" in done.stdout
+        page = report.read_text()
+        assert f"{account} BTCUSDT: live vs replay" in page
+        assert f'class="verdict verdict-{verdict["status"].lower()}"' in page
+        assert 'id="fig-timeline"' in page
         statuses.append(verdict["status"])
     overall = "FAIL" if "FAIL" in statuses else "SKIP" if "SKIP" in statuses else "PASS"
     assert done.returncode == {"PASS": 0, "FAIL": 1, "SKIP": 2}[overall], done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from infra import Settings
@@ -81,7 +82,10 @@ async def test_live_demo_trades_both_accounts_and_matches_the_exchange(
         assert strategy.live_trades > 0
         assert strategy.matched + strategy.live_only == strategy.live_trades
         assert (Path(strategy.out) / "verdict.json").is_file()
+        page = await asyncio.to_thread(Path(strategy.report).read_text)
+        assert page.count('class="verdict ') == 1
     text = render_result(result)
     assert "stored = exchange for every account" in text and "demo-b" in text
     assert "PnL check PASS" in text
-    assert f"verdict {replay.status}" in text and str(tmp_path / "demo-check") in text
+    assert f"verdict {replay.status}" in text
+    assert all(s.report in text for s in replay.strategies)
