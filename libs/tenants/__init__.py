@@ -1,5 +1,5 @@
-"""Tenants: users, their accounts (with envelope-encrypted API secrets), strategies, runs
-and saved grid state, all behind PostgreSQL row-level security.
+"""Tenants: users, their accounts (with envelope-encrypted API secrets), strategies, runs,
+saved grid state and stored comparisons, all behind PostgreSQL row-level security.
 
 Every read and write of a user-owned row runs inside ``store.tenancy.tenant_scope``, so
 row-level security decides what a query sees. The only unscoped queries are on ``users``
@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tenants.accounts import create_account, list_accounts, load_credentials, rotate_master_key
+    from tenants.comparisons import (
+        ComparisonStatus,
+        StoredComparison,
+        get_comparison,
+        list_comparisons,
+        save_comparison,
+    )
     from tenants.crypto import MasterKey, SealedSecret, rewrap, seal, unseal
     from tenants.errors import (
         ConfigFieldError,
@@ -47,6 +54,11 @@ _EXPORTS = {
     "list_accounts": "tenants.accounts",
     "load_credentials": "tenants.accounts",
     "rotate_master_key": "tenants.accounts",
+    "ComparisonStatus": "tenants.comparisons",
+    "StoredComparison": "tenants.comparisons",
+    "get_comparison": "tenants.comparisons",
+    "list_comparisons": "tenants.comparisons",
+    "save_comparison": "tenants.comparisons",
     "MasterKey": "tenants.crypto",
     "SealedSecret": "tenants.crypto",
     "rewrap": "tenants.crypto",
@@ -102,6 +114,7 @@ __all__ = [
     "AccountRow",
     "AccountSpec",
     "ApiCredentials",
+    "ComparisonStatus",
     "ConfigFieldError",
     "Environment",
     "KeyRotationError",
@@ -112,6 +125,7 @@ __all__ = [
     "RunRow",
     "SealedSecret",
     "SecretDecryptError",
+    "StoredComparison",
     "StrategyFileResult",
     "StrategySpec",
     "TenantError",
@@ -123,7 +137,9 @@ __all__ = [
     "create_user",
     "find_run",
     "finish_run",
+    "get_comparison",
     "list_accounts",
+    "list_comparisons",
     "list_runs",
     "list_strategies",
     "list_users",
@@ -136,6 +152,7 @@ __all__ = [
     "reopen_run",
     "rewrap",
     "rotate_master_key",
+    "save_comparison",
     "save_grid_state",
     "seal",
     "set_strategy_enabled",

@@ -11,7 +11,8 @@ __all__ = ["EXIT_CONFIG", "EXIT_DATA", "add_arguments", "fail"]
 
 #: A bad flag or thresholds file; the verdict's FAIL is 1 too (a bad run never PASSes).
 EXIT_CONFIG = 1
-#: A run folder that cannot be read; the verdict's SKIP is 2 too (no usable data).
+#: A run folder that cannot be read, or a run id no run has; the verdict's SKIP is 2 too
+#: (no usable data).
 EXIT_DATA = 2
 
 
@@ -22,16 +23,23 @@ def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sides = p.add_argument_group("what to compare")
-    sides.add_argument("--live", required=True, metavar="DIR",
-                       help="the run being validated: a backtest run folder")  # fmt: skip
-    sides.add_argument("--sim", required=True, metavar="DIR",
-                       help="its simulation: a backtest run folder")  # fmt: skip
+    sides.add_argument("--live", required=True, metavar="RUN|DIR",
+                       help="the run being validated: a run id from `runs` (read from the"
+                            " event store) or a backtest run folder")  # fmt: skip
+    sides.add_argument("--sim", required=True, metavar="RUN|DIR",
+                       help="its simulation: a run id (e.g. a seeded replay) or a backtest"
+                            " run folder")  # fmt: skip
     sides.add_argument("--out", required=True, metavar="DIR",
                        help="output folder (replaced whole on success)")  # fmt: skip
+    sides.add_argument("--account", metavar="ID",
+                       help="a stored run's account (default: its only one)")  # fmt: skip
+    sides.add_argument("--symbol", metavar="SYMBOL",
+                       help="a stored run's symbol (default: its only one)")  # fmt: skip
 
     how = p.add_argument_group("how (defaults: spec/validation.md)")
     how.add_argument("--start", metavar="ISO",
-                     help="window start, UTC ISO 8601 or epoch ms (inclusive)")  # fmt: skip
+                     help="window start, UTC ISO 8601 or epoch ms (inclusive; default: a"
+                          " stored replay's own, else the data's)")  # fmt: skip
     how.add_argument("--end", metavar="ISO",
                      help="window end, UTC ISO 8601 or epoch ms (exclusive)")  # fmt: skip
     how.add_argument("--match", default="assignment", metavar="MODE",

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from pathlib import Path
 
 from compare import CompareConfigError, CompareOptions, Thresholds, load_thresholds, parse_time
 
-__all__ = ["build_options", "build_thresholds", "check_out"]
+__all__ = ["build_options", "build_thresholds", "check_out", "check_strategy"]
 
 _MODES = ("assignment", "occurrence")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def _number(flag: str, text: str, *, positive: bool = False) -> float:
@@ -55,8 +57,25 @@ def check_out(args: argparse.Namespace) -> None:
     """``--out`` is replaced whole: never one of the folders being compared."""
     out = Path(args.out).resolve()
     for flag in ("live", "sim"):
-        if out == Path(getattr(args, flag)).resolve():
+        side = Path(getattr(args, flag))
+        if side.is_dir() and out == side.resolve():
             raise CompareConfigError("--out", f"is the --{flag} folder; choose another")
+
+
+def check_strategy(args: argparse.Namespace, stored: bool) -> None:
+    """``--account`` / ``--symbol`` pick one strategy of a stored run: ids, and only then."""
+    for flag in ("account", "symbol"):
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        if not stored:
+            raise CompareConfigError(
+                f"--{flag}", "only with a run id as --live or --sim (a run folder is one strategy)"
+            )
+        if not _TOKEN.fullmatch(value):
+            raise CompareConfigError(
+                f"--{flag}", f"{value!r}: must be 1-40 characters of A-Z a-z 0-9 _ -"
+            )
 
 
 def build_thresholds(args: argparse.Namespace) -> Thresholds:

@@ -1,13 +1,20 @@
-"""``gridtwin compare``: a live run against its simulation, offline over run folders.
+"""``gridtwin compare``: a live run against its simulation, over run folders or runs stored
+in PostgreSQL.
 
-Writes matched.csv, unmatched.csv, breaches.csv, metrics.json, equity.csv, positions.csv
-verdict.json and report.html (the page to look at) under --out (atomically) and prints a
-summary.
+Each of --live and --sim is a backtest run folder or a run id registered in ``runs``
+(e.g. a live run and its seeded replay), read from the event store for one account ×
+symbol (--account/--symbol; default: the run's only one). Writes matched.csv,
+unmatched.csv, breaches.csv, metrics.json, equity.csv, positions.csv, verdict.json and
+report.html (the page to look at) under --out (atomically) and prints a summary. With a
+run id, the comparison is also stored in ``comparisons``, owned by the live run's user
+(GRIDTWIN_DATABASE_URL, or `gridtwin infra up`); folders alone need no database.
 
 Exit codes: the verdict's, 0 PASS, 1 FAIL, 2 SKIP (no live executions in the window, or
 a check without data). Errors print one line: 1 for a bad flag or thresholds file
-(naming the flag, or the file and field), 2 for a run folder that cannot be read
-(naming the file, and the line for a bad row). Nothing is written then.
+(naming the flag, or the file and field: an --account/--symbol a stored run needs, runs
+of two users), 2 for a side that cannot be read (a run folder, naming the file and the
+line for a bad row; a run id no run has, naming the flag and the id; no database to
+look a run id up in). Nothing is written then.
 """
 
 from __future__ import annotations
@@ -18,16 +25,18 @@ from pathlib import Path
 
 from compare import (
     CompareConfigError,
+    CompareError,
+    CompareOptions,
+    Comparison,
     RunFolderError,
-    compare,
-    judge,
-    render_report,
-    write_outputs,
+    Thresholds,
+    Verdict,
 )
 from services.comparator.args import EXIT_CONFIG, EXIT_DATA, add_arguments, fail
-from services.comparator.build import build_options, build_thresholds, check_out
+from services.comparator.build import build_options, build_thresholds, check_out, check_strategy
 from services.comparator.console import summary
-from services.comparator.sources import load_side
+from services.comparator.outcome import judge_and_write
+from services.comparator.sources import is_run_ref, load_side
 
 __all__ = ["add_parser", "main", "run"]
 
@@ -43,32 +52,45 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(func=run)
 
 
-def _follow(manifest: dict[str, object]) -> bool:
-    """A sim that replayed recorded executions (fill model ``follow``) restates them."""
-    config = manifest.get("config")
-    return isinstance(config, dict) and config.get("fill_model") == "follow"
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        options = build_options(args)
-        thresholds = build_thresholds(args)
-        check_out(args)
-    except CompareConfigError as exc:
-        fail(str(exc), EXIT_CONFIG)
+def _folders(
+    args: argparse.Namespace, options: CompareOptions, thresholds: Thresholds
+) -> tuple[Comparison, Verdict]:
     try:
         live = load_side(args.live, "--live")
         sim = load_side(args.sim, "--sim")
     except RunFolderError as exc:
         fail(str(exc), EXIT_DATA)
-    comparison = compare(live, sim, options)
-    verdict = judge(comparison, thresholds, follow=_follow(sim.manifest))
     out = Path(args.out)
-    page = render_report(
-        comparison, verdict, title="live vs sim", subtitle=f"{args.live} vs {args.sim}"
+    return judge_and_write(
+        live, sim, options, thresholds, out, subtitle=f"{args.live} vs {args.sim}"
     )
-    write_outputs(comparison, verdict, out, report=page)
-    print(summary(comparison, verdict, out))
+
+
+def run(args: argparse.Namespace) -> int:
+    stored = is_run_ref(args.live) or is_run_ref(args.sim)
+    try:
+        options = build_options(args)
+        thresholds = build_thresholds(args)
+        check_out(args)
+        check_strategy(args, stored)
+    except CompareConfigError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    saved = None
+    if not stored:
+        comparison, verdict = _folders(args, options, thresholds)
+    else:
+        # Imported here: a comparison of folders does not load the store client.
+        from services.comparator.stored_compare import compare_stored
+
+        try:
+            comparison, verdict, saved = compare_stored(args, options, thresholds)
+        except CompareConfigError as exc:
+            fail(str(exc), EXIT_CONFIG)
+        except CompareError as exc:  # a folder or a run that cannot be read
+            fail(str(exc), EXIT_DATA)
+    print(summary(comparison, verdict, Path(args.out)))
+    if saved is not None:
+        print(f"stored as comparison {saved.comparison_id}")
     return verdict.exit_code
 
 

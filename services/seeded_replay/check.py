@@ -5,16 +5,22 @@ replay's, from the event store, and judge them.
 Data problems are SKIP with the reason, never FAIL: a window whose seed is incomplete
 (V-17) or whose market data has holes. The overall status is the worst of the
 strategies' (any FAIL → FAIL, else any SKIP → SKIP, else PASS).
+
+Each strategy's comparison is written to its folder and stored in ``comparisons``
+(V-21), owned by the replay run's user: the user of the accounts it replayed, the live
+run's.
 """
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
 import msgspec
 
+import tenants
 from bus import Bus
 from compare import (
     CompareOptions,
@@ -25,6 +31,7 @@ from compare import (
     render_report,
     write_outputs,
 )
+from compare.outputs import metrics_document, verdict_document
 from services.comparator.console import summary
 from services.comparator.stored import load_price, load_stored_side
 from services.seeded_replay.session import SeededReplay, SeededResult, run_seeded_replay
@@ -46,6 +53,8 @@ class StrategyVerdict(msgspec.Struct, frozen=True, kw_only=True):
     matched: int
     live_only: int
     sim_only: int
+    #: The row in ``comparisons`` (V-21).
+    comparison_id: uuid.UUID | None = None
 
 
 async def check_run(
@@ -58,15 +67,18 @@ async def check_run(
     thresholds: Thresholds | None = None,
     instruments: tuple[InstrumentConfig, ...] = DEFAULT_INSTRUMENTS,
     show_progress: bool = True,
+    live_ref: str | None = None,
 ) -> tuple[SeededResult, list[StrategyVerdict]]:
     """Replay ``job`` and judge every strategy it traded; raises ``replay.SeedMissing``
-    when the window cannot be seeded."""
+    when the window cannot be seeded. ``live_ref`` names the live side in
+    ``comparisons`` (the live run's id; default its namespace)."""
     result = await run_seeded_replay(bus, pool, job, show_progress=show_progress)
     base = options or CompareOptions()
     options = msgspec.structs.replace(base, start_ms=result.start_ms, end_ms=result.end_ms)
     units = {i.symbol: (i.tick_size, i.qty_step) for i in instruments}
     verdicts = []
     async with pool.acquire() as conn:
+        owner = await _owner(conn, result.run_id)
         for account, symbol in result.strategies:
             tick, lot = units.get(symbol, (Decimal("0.01"), Decimal("0.001")))
             sides = [
@@ -98,6 +110,22 @@ async def check_run(
                 price=price,
             )
             write_outputs(comparison, verdict, folder, report=page)
+            stored = await tenants.save_comparison(
+                conn,
+                owner,
+                live_ref=live_ref or job.source_ns,
+                sim_ref=result.run_id,
+                account_id=account,
+                symbol=symbol,
+                window_start_ms=comparison.window.start_ms,
+                window_end_ms=comparison.window.end_ms,
+                status=verdict.status,
+                exit_code=verdict.exit_code,
+                reason=verdict.reason,
+                metrics=metrics_document(comparison),
+                verdict=verdict_document(verdict),
+                out_dir=str(folder.resolve()),
+            )
             trades = comparison.trades["all"]
             verdicts.append(
                 StrategyVerdict(
@@ -111,9 +139,18 @@ async def check_run(
                     matched=trades.matched,
                     live_only=trades.live_only,
                     sim_only=trades.sim_only,
+                    comparison_id=stored.comparison_id,
                 )
             )
     return result, verdicts
+
+
+async def _owner(conn: asyncpg.Connection, run_id: str) -> uuid.UUID:
+    """The replay run's user (the session made it the accounts' owner)."""
+    run = await tenants.find_run(conn, run_id)
+    if run is None or run.user_id is None:
+        raise ValueError(f"replay run {run_id!r} is not registered to a user")
+    return run.user_id
 
 
 def overall_exit(verdicts: list[StrategyVerdict]) -> int:

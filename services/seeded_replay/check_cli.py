@@ -2,9 +2,10 @@
 strategy with live, and give the verdict (V-13/V-14).
 
 Writes each strategy's comparison files and its HTML page (report.html) under
-``--out``/``{account}-{symbol}`` and prints its summary. Exit codes: 0 PASS, 1 FAIL (or
-a bad flag, named), 2 SKIP: the window cannot be judged (its seed is incomplete, its
-market data has holes, no live trade), with the reason.
+``--out``/``{account}-{symbol}``, stores the comparison in ``comparisons`` (owned by the
+live run's user) and prints its summary. Exit codes: 0 PASS, 1 FAIL (or a bad flag,
+named), 2 SKIP: the window cannot be judged (its seed is incomplete, its market data has
+holes, no live trade), with the reason.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ async def run(args: argparse.Namespace) -> int:
         try:
             result, verdicts = await check_run(
                 bus, pool, job, out, options=CompareOptions(match=args.match),
-                thresholds=thresholds, show_progress=sys.stderr.isatty(),
+                thresholds=thresholds, show_progress=sys.stderr.isatty(), live_ref=args.live,
             )  # fmt: skip
         except SeedMissing as exc:
             print(f"SKIP: {exc}")
@@ -101,6 +102,7 @@ async def run(args: argparse.Namespace) -> int:
         print(f"== {v.account} {v.symbol}: {v.verdict.status} ({v.out})")
         print(v.summary)
         print(f"report {v.report}")
+        print(f"stored as comparison {v.comparison_id}")
     code = overall_exit(verdicts)
     status = {0: "PASS", 1: "FAIL", 2: "SKIP"}[code]
     print(f"{status}: {source_ns} replayed as {result.ns} with {args.fill_model}, latency"

@@ -164,7 +164,4 @@ def test_a_bad_folder_exits_2_naming_it(runs: dict[str, Path], tmp_path: Path) -
     done = gridtwin("compare", "--live", str(missing), "--sim", str(runs["b"]),
                     "--out", str(tmp_path / "cmp"))  # fmt: skip
     assert done.returncode == 2
-    assert done.stderr.strip() == (
-        f"gridtwin compare: error: {missing}: --live: no such run folder"
-        " (stored runs are not supported yet)"
-    )
+    assert done.stderr.strip() == f"gridtwin compare: error: {missing}: --live: no such run folder"

@@ -194,6 +194,13 @@ def _check(rec: Recorded, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+def _compare(rec: Recorded, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", "compare", *args],
+        capture_output=True, text=True, timeout=120, env=rec.env,
+    )  # fmt: skip
+
+
 async def test_check_judges_every_strategy_and_skips_a_window_it_cannot_seed(
     rec: Recorded, tmp_path: Path
 ) -> None:
@@ -218,6 +225,34 @@ async def test_check_judges_every_strategy_and_skips_a_window_it_cannot_seed(
         statuses.append(verdict["status"])
     overall = "FAIL" if "FAIL" in statuses else "SKIP" if "SKIP" in statuses else "PASS"
     assert done.returncode == {"PASS": 0, "FAIL": 1, "SKIP": 2}[overall], done.stderr
+    # V-21: one stored comparison per strategy, owned by the live run's (the accounts')
+    # user, each the verdict its folder holds.
+    async with rec.pool.acquire() as conn:
+        replay = await tenants.find_run(conn, "k1")
+        assert replay is not None and replay.user_id is not None
+        rows = await tenants.list_comparisons(conn, replay.user_id, sim_ref="k1")
+    assert sorted((r.account_id, r.symbol) for r in rows) == [
+        ("demo-a", "BTCUSDT"), ("demo-b", "BTCUSDT"),
+    ]  # fmt: skip
+    for row in rows:
+        folder = out / f"{row.account_id}-BTCUSDT"
+        assert (row.live_ref, row.out_dir) == ("live", str(folder.resolve()))
+        assert row.status == json.loads((folder / "verdict.json").read_text())["status"]
+        assert row.metrics["fills"] == json.loads((folder / "metrics.json").read_text())["fills"]
+        assert f"stored as comparison {row.comparison_id}" in done.stdout
+    # `gridtwin compare` by run ids gives the check's comparison (the replay's window),
+    # stored for the same user; the live run traded two accounts, so --account picks one.
+    async with rec.pool.acquire() as conn:
+        await tenants.create_run(conn, replay.user_id, "live-k1", "live", "live")
+    flags = ("--live", "live-k1", "--sim", "k1", "--account", "demo-a")
+    again = await asyncio.to_thread(_compare, rec, *flags, "--out", str(tmp_path / "cmp"))
+    folder = out / "demo-a-BTCUSDT"
+    for name in ("metrics.json", "verdict.json"):
+        assert (tmp_path / "cmp" / name).read_text() == (folder / name).read_text(), name
+    assert again.returncode == json.loads((folder / "verdict.json").read_text())["exit_code"]
+    async with rec.pool.acquire() as conn:
+        (row,) = await tenants.list_comparisons(conn, replay.user_id, live_ref="live-k1")
+    assert (row.sim_ref, row.account_id, row.symbol) == ("k1", "demo-a", "BTCUSDT")
     last = done.stdout.strip().splitlines()[-1]
     assert last.startswith(f"{overall}:") and "2 strategies judged" in last
     late = str(rec.last_ms + 3_600_000)
