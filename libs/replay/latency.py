@@ -51,14 +51,39 @@ class RecordedLatency(msgspec.Struct, frozen=True, kw_only=True):
         return min([*delays, self.fallback_ms]) if delays else 0
 
     def effective_ms(self, batch: proto.IntentBatch, index: int) -> int:
-        decided = batch.ts_exchange_ms
         at = self.times.get(f"{batch.event_id}:{index}")
         if at is None:
-            intent = batch.intents[index]
-            action = "place" if isinstance(intent, proto.PlaceIntent) else "cancel"
-            key = (batch.account_id, action, intent.client_order_id)
-            at = decided + self._nearest_delay(self.by_order.get(key, ()), decided)
-        return max(at, decided)  # never before the decision
+            at = self._estimate(batch, index)
+        return max(at, batch.ts_exchange_ms)  # never before the decision
+
+    def batch_ms(self, batch: proto.IntentBatch, order: Sequence[int]) -> list[int]:
+        """When each intent took effect, for intents carried out one after another in
+        ``order`` (the executor's): never before the one before it. An intent live has no
+        time for (rejected by a gate, or a cancel of an order already gone) was handled
+        between its neighbours: it takes the time of the one before it (or, first, of
+        the next one live carried out); a batch live has no time for at all is estimated
+        intent by intent."""
+        decided, prefix = batch.ts_exchange_ms, batch.event_id
+        known = [self.times.get(f"{prefix}:{i}") for i in order]
+        if all(t is None for t in known):
+            known = [self._estimate(batch, i) for i in order]
+        times, last = [], None
+        following = next(t for t in known if t is not None)
+        for t in known:
+            if t is None:
+                t = following if last is None else last
+            last = t if last is None else max(last, t)
+            times.append(max(last, decided))
+        return times
+
+    def _estimate(self, batch: proto.IntentBatch, index: int) -> int:
+        """A decision live did not make on this ticker: the delay of the same order's
+        nearest decision, else the median."""
+        decided = batch.ts_exchange_ms
+        intent = batch.intents[index]
+        action = "place" if isinstance(intent, proto.PlaceIntent) else "cancel"
+        key = (batch.account_id, action, intent.client_order_id)
+        return decided + self._nearest_delay(self.by_order.get(key, ()), decided)
 
     def _nearest_delay(self, seen: Sequence[tuple[int, int]], decided: int) -> int:
         i = bisect.bisect_left(seen, (decided, -1))

@@ -44,10 +44,17 @@ class RecordedExecution(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RecordedTape:
-    """Recorded executions in ``(time, exec id)`` order, drained by ticker time."""
+    """Recorded executions in ``(time, exec id)`` order (or, ``as_recorded``, in time and
+    within one millisecond as given: a stream's order, which keeps an order's partial
+    fills in sequence where random exec ids would not), drained by time."""
 
-    def __init__(self, executions: Iterable[RecordedExecution]) -> None:
-        self._items = sorted(executions, key=lambda e: (e.ts_ms, e.exec_id))
+    def __init__(
+        self, executions: Iterable[RecordedExecution], *, as_recorded: bool = False
+    ) -> None:
+        if as_recorded:
+            self._items = sorted(executions, key=lambda e: e.ts_ms)  # stable
+        else:
+            self._items = sorted(executions, key=lambda e: (e.ts_ms, e.exec_id))
         self._times = [e.ts_ms for e in self._items]
         self._next = 0
         self.unmatched: list[RecordedExecution] = []

@@ -7,14 +7,16 @@ order → execution → position → wallet; a position or the wallet is reporte
 its state at the flush. A hedge-mode leg is reported with its sibling leg: the pair
 liquidation estimate of each depends on both (B-RISK-3), so a fill on one leg moves the
 other's liquidation price too. Prices and amounts keep the kernel's full Decimal precision
-(no rounding to the tick: the reference accounting is compared to 1e-6 USDT).
-Timestamps are the kernel's time, so a run's events are reproducible.
+(no rounding to the tick: the reference accounting is compared to 1e-6 USDT), unless
+``wire_money`` asks for money as the exchange's wire gives it (8 decimals, half up: what
+a collector parses from exchange-sim, so a replay's fees and PnL equal live's to the
+last digit). Timestamps are the kernel's time, so a run's events are reproducible.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import proto
 from venue.accounts import Account
@@ -25,6 +27,7 @@ __all__ = ["ProtoSink"]
 
 _ZERO = Decimal(0)
 _NS = 1_000_000
+_Q8 = Decimal("0.00000001")
 
 
 class _Slot:
@@ -46,8 +49,11 @@ class ProtoSink:
         account_ids: Mapping[str, str] | None = None,
         liq_prices: Callable[[Account, str], tuple[Decimal, Decimal]] | None = None,
         marks: Mapping[str, Decimal] | None = None,
+        *,
+        wire_money: bool = False,
     ) -> None:
         self._now = now
+        self._money: Callable[[Decimal], Decimal] = _wire if wire_money else _exact
         self._ids = dict(account_ids or {})
         #: Set by the owner once the kernel exists (it needs the sink first).
         self.liq_prices = liq_prices
@@ -138,12 +144,12 @@ class ProtoSink:
             side=proto.Side(e.side or "Buy"),
             price=e.exec_price,
             qty=e.exec_qty,
-            fee=e.exec_fee,
+            fee=self._money(e.exec_fee),
             fee_rate=e.fee_rate,
             is_maker=e.is_maker,
             closed_size=e.closed_size,
             leaves_qty=e.leaves_qty,
-            exec_pnl=e.exec_pnl,
+            exec_pnl=self._money(e.exec_pnl),
         )
 
     def _position(self, account: Account, symbol: str, idx: int) -> proto.Position:
@@ -166,8 +172,8 @@ class ProtoSink:
             mark_price=mark,
             liq_price=liq,
             leverage=pos.leverage,
-            unrealised_pnl=pos.unrealised(mark) if mark is not None else _ZERO,
-            cum_realised_pnl=pos.cum_realised_pnl,
+            unrealised_pnl=self._money(pos.unrealised(mark)) if mark is not None else _ZERO,
+            cum_realised_pnl=self._money(pos.cum_realised_pnl),
             seq=pos.seq,
         )
 
@@ -181,12 +187,20 @@ class ProtoSink:
             ts_local_ns=now * _NS,
             account_id=self.account_id(account),
             coin="USDT",
-            equity=account.wallet + unrealised,
-            wallet_balance=account.wallet,
-            available_balance=account.available(self.marks),
-            unrealised_pnl=unrealised,
-            cum_realised_pnl=account.cum_realised,
+            equity=self._money(account.wallet + unrealised),
+            wallet_balance=self._money(account.wallet),
+            available_balance=self._money(account.available(self.marks)),
+            unrealised_pnl=self._money(unrealised),
+            cum_realised_pnl=self._money(account.cum_realised),
         )
+
+
+def _exact(value: Decimal) -> Decimal:
+    return value
+
+
+def _wire(value: Decimal) -> Decimal:
+    return value.quantize(_Q8, rounding=ROUND_HALF_UP)
 
 
 def _with_siblings(account: Account, keys: dict[tuple[str, int], None]) -> list[tuple[str, int]]:

@@ -172,3 +172,15 @@ async def load_run_side(
     manifest = {"run_id": run.run_id, "kind": run.kind, "ns": run.ns,
                 "source_ns": run.source_ns, **run.params, **side.manifest}  # fmt: skip
     return msgspec.structs.replace(side, manifest=manifest)
+
+
+def replay_seed(runs: Mapping[str, RunRow], start_ms: int | None) -> tuple[str, int] | None:
+    """``(live namespace, seed stream seq)`` of a seeded replay among ``runs`` when the
+    window starts at its seed point: both sides' legs start from that state."""
+    for run in runs.values():
+        if run.kind != "replay" or not run.source_ns:
+            continue
+        after_seq = run.params.get("after_seq")
+        if isinstance(after_seq, int) and _ms(run.params, "start_ms") == start_ms:
+            return run.source_ns, after_seq
+    return None

@@ -12,13 +12,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import asyncpg
+import msgspec
 
 import proto
-from compare import Side
+from compare import PositionPoint, Side
 from compare.live import equity_point, fill_from_execution, position_point
 from compare.pnl_check import leg_of_fill
 
-__all__ = ["load_price", "load_stored_side"]
+__all__ = ["load_position_baseline", "load_price", "load_stored_side"]
 
 _LEGS = {1: "long", 2: "short"}
 
@@ -96,3 +97,27 @@ async def load_price(
         if isinstance(ticker, proto.Ticker):
             price.append((ts, float(ticker.last_price)))
     return price
+
+
+_POSITIONS_BEFORE = """
+SELECT payload FROM events
+WHERE ns = $1 AND account_id = $2 AND kind = 'position' AND symbol = $3
+  AND stream_seq <= $4
+ORDER BY stream_seq
+"""
+
+
+async def load_position_baseline(
+    conn: asyncpg.Connection, ns: str, account: str, symbol: str, *, upto_seq: int, at_ms: int
+) -> list[PositionPoint]:
+    """Each leg's last state recorded up to ``upto_seq`` (stream order: a snapshot at
+    start-up may carry another clock's time), as of ``at_ms``: where a seeded window's
+    legs start, on both sides, so a leg the window never moves still has a state."""
+    last: dict[str, PositionPoint] = {}
+    rows = await conn.fetch(_POSITIONS_BEFORE, ns, account, symbol, upto_seq)
+    for (payload,) in rows:
+        position = proto.decode(payload)
+        if isinstance(position, proto.Position):
+            point = position_point(position)
+            last[point.direction] = msgspec.structs.replace(point, ts_ms=at_ms)
+    return [last[leg] for leg in sorted(last)]

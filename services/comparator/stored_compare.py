@@ -23,11 +23,12 @@ from services.comparator.runs import (
     market_ns,
     owner_of,
     pick_strategy,
+    replay_seed,
     run_window,
     units_of,
 )
 from services.comparator.sources import is_run_ref, load_side
-from services.comparator.stored import load_price
+from services.comparator.stored import load_position_baseline, load_price
 from services.runtime import resolve
 from store import create_pool
 
@@ -103,6 +104,15 @@ async def _compare(
     sides = dict(job.folders)
     for flag, run in runs.items():
         sides[flag] = await load_run_side(conn, run, pair, units, options)
+    seed = replay_seed(runs, options.start_ms)
+    if seed is not None and options.start_ms is not None:
+        baseline = await load_position_baseline(
+            conn, seed[0], *pair, upto_seq=seed[1], at_ms=options.start_ms
+        )
+        for flag in runs:
+            side = sides[flag]
+            positions = (*baseline, *(side.positions or ()))
+            sides[flag] = msgspec.structs.replace(side, positions=positions)
     first = next(iter(runs.values()))
     price = await load_price(
         conn, market_ns(first), pair[1], start_ms=options.start_ms, end_ms=options.end_ms

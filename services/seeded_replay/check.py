@@ -33,7 +33,7 @@ from compare import (
 )
 from compare.outputs import metrics_document, verdict_document
 from services.comparator.console import summary
-from services.comparator.stored import load_price, load_stored_side
+from services.comparator.stored import load_position_baseline, load_price, load_stored_side
 from services.seeded_replay.session import SeededReplay, SeededResult, run_seeded_replay
 from venue import DEFAULT_INSTRUMENTS, InstrumentConfig
 
@@ -94,8 +94,17 @@ async def check_run(
                 )
                 for ns in (job.source_ns, result.ns)
             ]
-            sim = msgspec.structs.replace(sides[1], manifest=result.manifest)
-            comparison = compare(sides[0], sim, options)
+            # Both sides' legs start where live's were: the replay was seeded from them.
+            baseline = await load_position_baseline(
+                conn, job.source_ns, account, symbol, upto_seq=result.after_seq,
+                at_ms=result.start_ms,
+            )  # fmt: skip
+            live, sim = (
+                msgspec.structs.replace(side, positions=(*baseline, *(side.positions or ())))
+                for side in sides
+            )
+            sim = msgspec.structs.replace(sim, manifest=result.manifest)
+            comparison = compare(live, sim, options)
             verdict = judge(comparison, thresholds, follow=job.fill_model == "follow")
             folder = out / f"{account}-{symbol}"
             price = await load_price(

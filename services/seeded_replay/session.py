@@ -15,7 +15,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import asyncpg
 import msgspec
@@ -26,8 +26,11 @@ import tenants
 from backtest.outputs import code_version
 from bus import Bus
 from replay import (
+    RecordedDelivery,
     RecordedLatency,
     Seed,
+    load_recorded_delivery,
+    load_recorded_executions,
     load_recorded_latency,
     load_seed,
     seed_point,
@@ -43,12 +46,22 @@ from services.simbroker.core import SimVenue
 from services.simbroker.service import SimBroker
 from store import EventWriter, event_row
 from tenants.models import StrategySpec
+from venue.follow import RecordedTape
 
 __all__ = ["SeededReplay", "SeededResult", "run_seeded_replay"]
 
 log = structlog.get_logger(__name__)
 
 _MD_KINDS = ("trade", "ticker")
+
+
+class _Recordings(NamedTuple):
+    """What the live run recorded that the replay's models take: intents' latency, where
+    the engine learnt of each answer, and (``follow``) the executions."""
+
+    latency: RecordedLatency | None
+    delivery: RecordedDelivery | None
+    tapes: dict[tuple[str, str], RecordedTape] | None
 
 
 class SeededReplay(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,6 +80,8 @@ class SeededResult(msgspec.Struct, frozen=True, kw_only=True):
     run_id: str
     ns: str
     start_ms: int
+    #: The seed point's stream sequence: the live state up to it seeded the replay.
+    after_seq: int
     #: The window's end: as asked, else just after the last market event replayed.
     end_ms: int
     md_events: int
@@ -101,9 +116,19 @@ async def run_seeded_replay(
         seed = await load_seed(
             conn, job.source_ns, start, accounts, symbols, max_seed_age_s=job.max_seed_age_s
         )
-        recorded = None
+        recorded, delivery = None, None
         if job.latency == "recorded":
             recorded = await load_recorded_latency(conn, job.source_ns, accounts, seed.after_seq)
+            delivery = await load_recorded_delivery(
+                conn, job.source_ns, accounts=accounts, symbols=symbols, md_kinds=_MD_KINDS,
+                start_ms=seed.start_ms, end_ms=job.end_ms, after_seq=seed.after_seq,
+            )  # fmt: skip
+        tapes = None
+        if job.fill_model == "follow":
+            tapes = await load_recorded_executions(
+                conn, job.source_ns, accounts=accounts, symbols=symbols, end_ms=job.end_ms,
+                after_seq=seed.after_seq,
+            )  # fmt: skip
         owner = await _owner(conn, accounts)
         ns = f"replay.{job.run_id}"
         params = {**msgspec.to_builtins(job), "start_ms": seed.start_ms,
@@ -113,7 +138,8 @@ async def run_seeded_replay(
                                  source_ns=job.source_ns)  # fmt: skip
     started = time.monotonic()
     try:
-        result = await _run(bus, pool, job, specs, seed, recorded, ns, show_progress)
+        recordings = _Recordings(recorded, delivery, tapes)
+        result = await _run(bus, pool, job, specs, seed, recordings, ns, show_progress)
     except BaseException as exc:
         with contextlib.suppress(Exception):
             async with asyncio.timeout(5), pool.acquire() as conn:
@@ -144,10 +170,11 @@ async def _run(
     job: SeededReplay,
     specs: list[StrategySpec],
     seed: Seed,
-    recorded: RecordedLatency | None,
+    recordings: _Recordings,
     ns: str,
     show_progress: bool,
 ) -> SeededResult:
+    recorded, delivery, tapes = recordings
     config = SimBrokerConfig(
         namespace=ns,
         feed_namespace=feed_namespace(job.run_id),
@@ -156,7 +183,8 @@ async def _run(
         latency=job.latency if job.latency in ("none", "recorded") else int(job.latency),
         lookahead_ms=_lookahead(job.latency, recorded),
     )
-    broker = SimBroker(bus, config, SimVenue(config, seed, recorded))
+    venue = SimVenue(config, seed, recorded, tapes=tapes)
+    broker = SimBroker(bus, config, venue, delivery=delivery)
     instruments = {
         i.symbol: Instrument(symbol=i.symbol, tick_size=i.tick_size, qty_step=i.qty_step,
                              min_qty=i.min_qty, max_qty=i.max_qty)
@@ -196,6 +224,7 @@ async def _run(
         run_id=job.run_id,
         ns=ns,
         start_ms=seed.start_ms,
+        after_seq=seed.after_seq,
         end_ms=job.end_ms if job.end_ms is not None else max(broker.last_md_ms, seed.start_ms) + 1,
         md_events=broker.stats.md_events,
         batches=broker.stats.batches,

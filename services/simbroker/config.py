@@ -38,5 +38,8 @@ class SimBrokerConfig(CheckedStruct, frozen=True):
     lookahead_ms: NonNegInt = 0
     #: The live executor's order (cancels first) or the engine's (``emitted``).
     intent_order: Literal["cancels_first", "emitted"] = "cancels_first"
+    #: How many feed events the venue may match ahead of the engine (where live's
+    #: exchange ran ahead of the recorded market data: ``replay.RecordedDelivery``).
+    max_ahead: PositiveInt = 5000
     #: A progress report to the replayer at least this often (and whenever idle).
     progress_every: PositiveInt = 1000

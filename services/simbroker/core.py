@@ -9,7 +9,7 @@ order updates, executions, positions, wallets (``ProtoSink``), results and rejec
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import proto
 from execution.simulated import SimulatedBroker
@@ -27,20 +27,34 @@ from venue import (
     Venue,
     VenueConfig,
 )
+from venue.follow import RecordedExecution, RecordedTape, match_order
 
 __all__ = ["SimVenue"]
 
 _LEG_IDX = {"long": 1, "short": 2}
+#: How long a live execution waits for its order to appear in a ``follow`` replay.
+_FOLLOW_WAIT_MS = 60_000
 
 
 class SimVenue:
     def __init__(
-        self, config: SimBrokerConfig, seed: Seed, recorded: RecordedLatency | None = None
+        self,
+        config: SimBrokerConfig,
+        seed: Seed,
+        recorded: RecordedLatency | None = None,
+        *,
+        tapes: Mapping[tuple[str, str], RecordedTape] | None = None,
     ) -> None:
         if config.latency == "recorded" and recorded is None:
             raise ValueError("latency: 'recorded' needs the live run's recorded latency")
+        if config.fill_model == "follow" and tapes is None:
+            raise ValueError("fill_model: 'follow' needs the live run's executions")
         self.config = config
         self.recorded = recorded
+        #: ``follow``: live's executions per ``(account, symbol)``, what fills the orders,
+        #: and those due whose order is not there yet.
+        self.tapes = dict(tapes or {})
+        self._waiting: dict[tuple[str, str], list[RecordedExecution]] = {}
         self.now_ms = seed.start_ms
         accounts = sorted(seed.accounts)
         venue_config = VenueConfig(
@@ -50,9 +64,12 @@ class SimVenue:
                 for a in accounts
             ),
             fees=config.fees,
-            matching=MatchingConfig(fill_model=config.fill_model),
+            # follow: only live's executions fill, a marketable order too.
+            matching=MatchingConfig(
+                fill_model=config.fill_model, taker_on_place=config.fill_model != "follow"
+            ),
         )
-        self.sink = ProtoSink(self._now)
+        self.sink = ProtoSink(self._now, wire_money=True)
         self.venue = Venue(
             venue_config, self._now, IdGen(0), FundingSchedule(config.funding), self.sink
         )
@@ -82,24 +99,54 @@ class SimVenue:
                 for t in frame.trades
             ]
         )
+        self._follow()
         return self.sink.drain()
 
     def on_time(self, ts_ms: int) -> list[proto.Message]:
-        """A ticker: time passes (funding falls due); fills come from trades only."""
+        """A ticker: time passes (funding falls due); fills come from trades only (or,
+        with ``follow``, from live's executions due by now)."""
         self._advance(ts_ms)
         self.venue.on_time(self.now_ms)
+        self._follow()
         return self.sink.drain()
+
+    def _follow(self) -> None:
+        """Live's executions due by now, each filling the order it matches
+        (``venue.follow.match_order``). One whose order is not there yet waits for it
+        (live filled an order the instant it was placed, and a place takes effect after
+        the market events of its instant) up to ``_FOLLOW_WAIT_MS``, then stays live-only."""
+        for key, tape in self.tapes.items():
+            waiting = self._waiting.setdefault(key, [])
+            waiting.extend(tape.due(self.now_ms))
+            if not waiting:
+                continue
+            account, symbol = key
+            acct = self.venue.accounts.get(account)
+            still = []
+            for execution in waiting:
+                resting = acct.open_orders_of(symbol) if acct is not None else []
+                order = match_order(resting, execution)
+                if order is not None:
+                    self.venue.apply_recorded(account, order, execution)
+                elif self.now_ms - execution.ts_ms <= _FOLLOW_WAIT_MS:
+                    still.append(execution)
+                else:
+                    tape.unmatched.append(execution)
+            self._waiting[key] = still
 
     # -- intents ----------------------------------------------------------------------------
     def schedule(self, batch: proto.IntentBatch) -> list[tuple[int, list[int]]]:
         """When each intent of ``batch`` reaches the venue: ``(exchange ms, indices)``
         groups, earliest first, each in the batch's order."""
         latency = self.config.latency
-        if latency == "recorded":
+        if latency == "recorded" and batch.intents:
             assert self.recorded is not None
+            order = list(range(len(batch.intents)))
+            if self.config.intent_order == "cancels_first":
+                order.sort(key=lambda i: isinstance(batch.intents[i], proto.PlaceIntent))
             groups: dict[int, list[int]] = {}
-            for index in range(len(batch.intents)):
-                groups.setdefault(self.recorded.effective_ms(batch, index), []).append(index)
+            for index, at in zip(order, self.recorded.batch_ms(batch, order), strict=True):
+                groups.setdefault(at, []).append(index)
             return sorted(groups.items())
         delay = 0 if latency == "none" else latency
         return [(batch.ts_exchange_ms + delay, list(range(len(batch.intents))))]
@@ -115,6 +162,7 @@ class SimVenue:
             return []  # not an account of this replay: nobody would have traded it
         self._advance(at_ms)
         outcomes: list[proto.Message] = list(broker.execute(batch, indices))
+        self._follow()  # live's fill of an order it placed at this very ms
         return outcomes + self.sink.drain()
 
     # -- resync -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import contextlib
 import hashlib
 import heapq
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import structlog
@@ -35,12 +35,23 @@ from nats.aio.msg import Msg
 import proto
 from bus import Bus
 from proto.subjects import Family, SubjectError, parse
+from replay import RecordedDelivery
 from services.simbroker.config import SimBrokerConfig
 from services.simbroker.core import SimVenue
 
 __all__ = ["SimBroker", "SimBrokerError", "SimBrokerStats"]
 
 log = structlog.get_logger(__name__)
+
+
+#: Sorts an event live had no twin of after those that had, at one point.
+_UNRECORDED = 1 << 62
+
+
+class _FeedEvent(NamedTuple):
+    subject: str
+    data: bytes
+    message: proto.TradeFrame | proto.Ticker
 
 
 class SimBrokerError(RuntimeError):
@@ -63,11 +74,21 @@ class SimBroker:
         config: SimBrokerConfig,
         venue: SimVenue,
         *,
+        delivery: RecordedDelivery | None = None,
         engine_timeout_s: float = 30.0,
     ) -> None:
         self.bus = bus
         self.config = config
         self.venue = venue
+        #: Where live's engine learnt of each account event (None: at once).
+        self.delivery = delivery
+        #: Account events not sent yet: ``(feed events before it, live seq, order, event)``.
+        self._held: list[tuple[int, int, int, proto.Message]] = []
+        self._held_n = 0
+        #: Feed events read and not forwarded; the first ``_matched`` of them are matched
+        #: on the venue already (it runs ahead where live's exchange did); None: the end.
+        self._ahead: collections.deque[_FeedEvent | None] = collections.deque()
+        self._matched = 0
         self.engine_timeout_s = engine_timeout_s
         self.stats = SimBrokerStats()
         self.ready = asyncio.Event()
@@ -173,7 +194,7 @@ class SimBroker:
         for event in events:
             account = proto.account_of(event) or ""
             published[account] = published.get(account, 0) + 1
-        await self._publish_all(events)
+        await self._publish_now(events)  # a snapshot answers now, whatever live did
         now = self.venue.now_ms
         done = proto.ResyncDone(
             event_id=f"resync_done:{request.event_id}",
@@ -188,50 +209,94 @@ class SimBroker:
     async def _loop(self) -> None:
         every = self.config.progress_every
         while True:
-            subject, data = await self._feed.get()
-            if not await self._md(subject, data):
+            if not self._ahead:
+                self._ahead.append(await self._read())
+            item = self._ahead[0]
+            if item is None:
                 break
+            await self._step(item)
             if self._feed.empty() or self.stats.md_events % every == 0:
                 await self._progress()
         self._answering.clear()
         await self._wait_engine(self.stats.tickers)
-        await self._apply_due(None)
+        await self._apply_due(None, due=self.stats.md_events)
+        await self._deliver(everything=True)
         await self._progress(done=True)
         self.done.set()
         log.info("simbroker_done", run_id=self.config.run_id, events=self.stats.md_events,
                  batches=self.stats.batches, output=self.output.hexdigest()[:16])  # fmt: skip
 
-    async def _md(self, subject: str, data: bytes) -> bool:
-        """One feed event; False at the feed's end."""
-        try:
-            parsed = parse(subject)
-        except SubjectError:
-            return True
-        if parsed.family is Family.SYS:
-            return parsed.tokens[-1] != "replay_end"
-        if parsed.family is not Family.MD:
-            return True
-        try:
-            message = proto.decode(data, Family.MD)
-        except proto.ProtoDecodeError as exc:
-            self.stats.decode_errors += 1
-            log.warning("simbroker_decode_error", subject=subject, reason=exc.reason)
-            return True
-        self.input.update(subject[self._cut :].encode())
-        self.input.update(data)
-        await self._engine_until(message.ts_exchange_ms)
-        await self._apply_due(message.ts_exchange_ms)
+    async def _read(self) -> _FeedEvent | None:
+        """The feed's next market event; None at its end."""
+        while True:
+            subject, data = await self._feed.get()
+            try:
+                parsed = parse(subject)
+            except SubjectError:
+                continue
+            if parsed.family is Family.SYS:
+                if parsed.tokens[-1] == "replay_end":
+                    return None
+                continue
+            if parsed.family is not Family.MD:
+                continue
+            try:
+                message = proto.decode(data, Family.MD)
+            except proto.ProtoDecodeError as exc:
+                self.stats.decode_errors += 1
+                log.warning("simbroker_decode_error", subject=subject, reason=exc.reason)
+                continue
+            assert isinstance(message, proto.TradeFrame | proto.Ticker)
+            return _FeedEvent(subject, data, message)
+
+    async def _step(self, item: _FeedEvent) -> None:
+        """Forward the feed's next event to the engine, once the venue has matched it and
+        every event before live's exchange clock at this point of the stream."""
+        clock = item.message.ts_exchange_ms
+        if self.delivery is not None:
+            clock = max(clock, self.delivery.clock_at(self.stats.md_events))
+        ahead = self._ahead
+        while True:
+            if self._matched < len(ahead):
+                nxt = ahead[self._matched]
+            elif self._matched >= self.config.max_ahead:
+                break
+            else:
+                nxt = await self._read()
+                ahead.append(nxt)
+            if nxt is None or (self._matched > 0 and nxt.message.ts_exchange_ms > clock):
+                break
+            await self._match(nxt, self.stats.md_events + self._matched)
+            self._matched += 1
+        if clock > item.message.ts_exchange_ms:  # and the intents due by live's clock
+            await self._engine_until(clock + 1)
+            await self._apply_due(clock + 1, due=self.stats.md_events + self._matched)
+        await self._deliver()
+        ahead.popleft()
+        self._matched -= 1
+        message = item.message
+        self.input.update(item.subject[self._cut :].encode())
+        self.input.update(item.data)
         self.stats.md_events += 1
         self.last_md_ms = max(self.last_md_ms, message.ts_exchange_ms)
-        await self._publish_raw(self.config.namespace + subject[self._cut :], data)
-        if isinstance(message, proto.TradeFrame):
-            await self._publish_all(self.venue.on_trades(message))
-            return True
-        assert isinstance(message, proto.Ticker)
-        await self._publish_all(self.venue.on_time(message.ts_exchange_ms))
-        self.stats.tickers += 1
-        self._answering.append((self.stats.tickers, message.ts_exchange_ms))
-        return True
+        await self._publish_raw(self.config.namespace + item.subject[self._cut :], item.data)
+        if isinstance(message, proto.Ticker):
+            self.stats.tickers += 1
+            self._answering.append((self.stats.tickers, message.ts_exchange_ms))
+        await self._deliver()
+
+    async def _match(self, item: _FeedEvent, position: int) -> None:
+        """The venue's side of the feed event that goes out as the ``position``-th + 1:
+        the intents due before it, then what it does on the venue. What they cause goes
+        to the engine after it (before it, the intents' results), or where live's did."""
+        ts = item.message.ts_exchange_ms
+        await self._engine_until(ts)
+        await self._apply_due(ts, due=position)
+        if isinstance(item.message, proto.TradeFrame):
+            events = self.venue.on_trades(item.message)
+        else:
+            events = self.venue.on_time(ts)
+        await self._publish_all(events, due=position + 1)
 
     async def _engine_until(self, ts_ms: int) -> None:
         """Before a market event at ``ts_ms``: the engine's answer to every ticker whose
@@ -262,7 +327,7 @@ class SimBroker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._engine_moved.wait(), remaining)
 
-    async def _apply_due(self, before_ms: int | None) -> None:
+    async def _apply_due(self, before_ms: int | None, *, due: int) -> None:
         """Every pending intent effective before ``before_ms`` (all: None): one that
         takes effect at ``T`` reaches the venue after every market event stamped ``T``,
         as an exchange accepting it at ``T`` had already matched those."""
@@ -275,10 +340,35 @@ class SimBroker:
                 self.produced.append(batch)
             if batch.account_id not in self.venue.brokers:
                 self.stats.foreign_batches += 1
-            await self._publish_all(self.venue.execute(batch, at_ms, indices))
+            await self._publish_all(self.venue.execute(batch, at_ms, indices), due=due)
 
     # -- outbound ---------------------------------------------------------------------------
-    async def _publish_all(self, events: list[Any]) -> None:
+    async def _publish_all(self, events: list[Any], *, due: int) -> None:
+        """Publish ``events`` once ``due`` feed events went out (at once if they did), or
+        with a recorded delivery, an event live had a twin of where live's engine learnt
+        of that twin: all those due at one point in live's order, then the others."""
+        delivery = self.delivery
+        leader = None  # the last event live had a twin of: its positions and wallet follow
+        for event in events:
+            at, seq = due, _UNRECORDED
+            if delivery is not None:
+                if (twin := delivery.due(event)) is not None:
+                    at, seq = leader = twin
+                elif leader is not None and isinstance(event, proto.Position | proto.Wallet):
+                    at, seq = leader
+            self._held_n += 1
+            heapq.heappush(self._held, (at, seq, self._held_n, event))
+        await self._deliver()
+
+    async def _deliver(self, *, everything: bool = False) -> None:
+        """The held events due once the feed events forwarded so far went out."""
+        held, forwarded, due = self._held, self.stats.md_events, []
+        while held and (everything or held[0][0] <= forwarded):
+            due.append(heapq.heappop(held)[3])
+        if due:
+            await self._publish_now(due)
+
+    async def _publish_now(self, events: list[Any]) -> None:
         ns = self.config.namespace
         self.produced.extend(events)
         for event in events:

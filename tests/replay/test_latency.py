@@ -81,3 +81,32 @@ async def test_places_at_creation_cancels_at_cancellation_others_at_the_median(
     assert latency.effective_ms(far, 0) == T + 600_040
     early = _batch(1, T + 60, [_place("c0")])  # never before the decision itself
     assert latency.effective_ms(early, 0) == T + 60
+
+
+async def test_a_batch_takes_effect_in_the_executors_order_rejects_between_neighbours(
+    pool: asyncpg.Pool,
+) -> None:
+    """Live's executor carried a batch out intent by intent (cancels first); an intent
+    its gates rejected has no exchange time of its own and was handled after the one
+    before it. Replayed, no intent of the batch may overtake the one before it."""
+    cancel = proto.CancelIntent(order_id="o7", symbol="BTCUSDT", reason="rebuild")
+    batch = _batch(5, T, [_place("c0"), _place("c1"), cancel, _place("c3")])
+    await record(pool, [
+        batch,
+        _result(batch, 2, "cancel", "o7"), _order("o7", proto.OrderStatus.CANCELLED, T - 9, T + 10),
+        _result(batch, 0, "place", "o0"), _order("o0", proto.OrderStatus.NEW, T + 50, T + 50),
+        # index 1 rejected by a gate: no order, no time
+        _result(batch, 3, "place", "o3"), _order("o3", proto.OrderStatus.NEW, T + 30, T + 30),
+    ])  # fmt: skip
+    async with pool.acquire() as conn:
+        latency = await load_recorded_latency(conn, "live", [ACCOUNT])
+    order = [2, 0, 1, 3]  # cancels first
+    # The reject (1) goes right after 0; 3 was created at T+30 on the exchange but the
+    # executor sent it after 0: never before 0's T+50.
+    assert latency.batch_ms(batch, order) == [T + 10, T + 50, T + 50, T + 50]
+    # A first intent without a time takes the next one's.
+    assert latency.batch_ms(batch, [1, 0]) == [T + 50, T + 50]
+    # A batch live never made is estimated intent by intent (the median, 40 ms here).
+    unknown = _batch(8, T + 1_000, [_place("x0"), _place("x1")])
+    fallback = latency.fallback_ms
+    assert latency.batch_ms(unknown, [0, 1]) == [T + 1_000 + fallback] * 2

@@ -137,6 +137,7 @@ def make_sim(
     check_rules: bool = False,
     queue: QueueConfig | None = None,
     proto: bool = False,
+    wire_money: bool = False,
     keys: Sequence[str] = (API,),
 ) -> Sim:
     """The reference's settings unless told: no placement checks, no taker fills at
@@ -156,7 +157,8 @@ def make_sim(
     )
     clock = VirtualClock(start, None)
     schedule = funding if funding is not None else FundingSchedule(FundingConfig(enabled=False))
-    sink = ProtoSink(clock.now_ms, {key: f"acct-{key}" for key in keys}) if proto else None
+    ids = {key: f"acct-{key}" for key in keys}
+    sink = ProtoSink(clock.now_ms, ids, wire_money=wire_money) if proto else None
     venue = Venue(cfg, clock.now_ms, IdGen(0), schedule, sink)
     if sink is not None:
         sink.liq_prices = venue.liq_prices

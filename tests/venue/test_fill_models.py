@@ -534,3 +534,10 @@ def test_apply_recorded_fills_the_recorded_price_capped_qty_and_pro_rata_fee_and
     assert long.size == 0
     assert acct.wallet == D("10000.449875")  # 10000 + 0.45 − (0.00004 + 0.000025 + 0.00006)
     assert sim.venue.apply_recorded(API, buy, _rec()) is None  # no longer open
+
+
+def test_a_recorded_stream_keeps_its_order_within_one_millisecond() -> None:
+    """A replay's tape is in stream order: an order's two partial fills of one
+    millisecond stay in the order the exchange made them, whatever their random ids."""
+    tape = RecordedTape([_rec(2000, "f2"), _rec(1000, "x"), _rec(2000, "a1")], as_recorded=True)
+    assert [e.exec_id for e in tape.due(2000)] == ["x", "f2", "a1"]

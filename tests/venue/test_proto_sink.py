@@ -106,6 +106,22 @@ def test_events_keep_the_kernels_full_precision() -> None:
     assert wallet.equity == wallet.wallet_balance + wallet.unrealised_pnl
 
 
+def test_wire_money_is_what_the_exchange_wire_gives_a_collector() -> None:
+    """The same fills as above with ``wire_money`` (the simbroker's): money at 8
+    decimals, half up, as exchange-sim renders it and a collector parses it."""
+    sim = make_sim("strict_cross", proto=True, wire_money=True)
+    sim.place("Buy", "100.0", "0.001")
+    sim.tick("99.9")
+    sim.place("Buy", "100.1", "0.002")
+    _drain(sim)
+    sim.tick("100.0")
+    *_, execution, position, wallet = _drain(sim)
+    assert isinstance(execution, proto.Execution) and execution.fee == D("0.00004004")
+    assert isinstance(position, proto.Position) and isinstance(wallet, proto.Wallet)
+    assert position.unrealised_pnl == D("-0.00020000")
+    assert wallet.equity == D("9999.99973996") and wallet.unrealised_pnl == D("-0.00020000")
+
+
 def test_two_fills_of_one_ticker_are_reported_fill_by_fill() -> None:
     """The ticker path flushes after each fill: each fill's four events, in order, with
     the position as it was after that fill."""
