@@ -3,6 +3,7 @@ live's intents and answers took effect (recorded latency)."""
 
 from replay.delivery import RecordedDelivery, TwinKeys, load_recorded_delivery, twin_key
 from replay.executions import load_recorded_executions
+from replay.inflight import InFlight, load_in_flight
 from replay.latency import RecordedLatency, load_recorded_latency
 from replay.seed import (
     AccountSeed,
@@ -19,6 +20,7 @@ from replay.seed import (
 
 __all__ = [
     "AccountSeed",
+    "InFlight",
     "LegSeed",
     "OrderSeed",
     "RecordedDelivery",
@@ -28,6 +30,7 @@ __all__ = [
     "SeedPoint",
     "StrategySeed",
     "TwinKeys",
+    "load_in_flight",
     "load_recorded_delivery",
     "load_recorded_executions",
     "load_recorded_latency",

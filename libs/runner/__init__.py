@@ -4,7 +4,7 @@ backtest and the replay all run strategies through it."""
 
 from runner.book import RestingBook
 from runner.instrument import Instrument
-from runner.pending import PendingIntents
+from runner.pending import PendingIntents, PendingState
 from runner.profile import LIVE, REFERENCE, RunnerProfile
 from runner.sizing import Sizer
 from runner.strategy import GridChange, StrategyRunner
@@ -15,6 +15,7 @@ __all__ = [
     "GridChange",
     "Instrument",
     "PendingIntents",
+    "PendingState",
     "RestingBook",
     "RunnerProfile",
     "Sizer",

@@ -13,8 +13,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import msgspec
+
 import proto
 from gridcore import order_link_prefix
+
+
+class PendingState(msgspec.Struct, frozen=True, kw_only=True):
+    """What the filter holds, on its clock: places by client order id and cancels by
+    order id until a time, and the places a gate refused (a seeded replay starts with
+    live's, ``replay.inflight``)."""
+
+    places: dict[str, float] = msgspec.field(default_factory=dict)
+    cancels: dict[str, float] = msgspec.field(default_factory=dict)
+    gate_rejected: frozenset[str] = frozenset()
 
 
 class PendingIntents:
@@ -30,6 +42,18 @@ class PendingIntents:
         self._places: dict[str, float] = {}  # client_order_id → hold until
         self._cancels: dict[str, float] = {}  # order_id → hold until
         self._gate_rejected: set[str] = set()
+
+    def state(self) -> PendingState:
+        return PendingState(
+            places=dict(self._places),
+            cancels=dict(self._cancels),
+            gate_rejected=frozenset(self._gate_rejected),
+        )
+
+    def restore(self, state: PendingState) -> None:
+        self._places = dict(state.places)
+        self._cancels = dict(state.cancels)
+        self._gate_rejected = set(state.gate_rejected)
 
     def allow_place(self, client_order_id: str) -> bool:
         until = self._places.get(client_order_id)

@@ -20,7 +20,7 @@ from bus import MSG_ID, Bus
 from gridcore import GridLevel
 from gridcore.rounding import price_text
 from proto.subjects import Family, SubjectError, parse
-from runner import Instrument, PendingIntents, StrategyRunner
+from runner import Instrument, PendingIntents, PendingState, StrategyRunner
 from services.engine.config import EngineConfig
 from services.engine.persist import GridStateWriter, SaveGrid
 from tenants.models import StrategySpec
@@ -62,6 +62,7 @@ class Engine:
         instruments: Mapping[str, Instrument],
         *,
         saved_grids: Mapping[str, dict[str, Any]] | None = None,
+        pending_states: Mapping[str, PendingState] | None = None,
         save_grid: SaveGrid | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -85,13 +86,14 @@ class Engine:
             if instrument is None:
                 self._fail(spec.strategy_id, f"symbol: no instrument info for {spec.symbol}")
                 continue
+            pending = PendingIntents(config.inflight_timeout_s, config.reject_backoff_s, clock)
+            if pending_states and spec.strategy_id in pending_states:
+                pending.restore(pending_states[spec.strategy_id])  # a seeded replay's
             try:
                 runner = StrategyRunner(
                     spec,
                     instrument,
-                    pending=PendingIntents(
-                        config.inflight_timeout_s, config.reject_backoff_s, clock
-                    ),
+                    pending=pending,
                     saved_document=saved.get(spec.strategy_id),
                     on_grid_change=self._grid_changed,
                     clock_ns=self._now_ns,

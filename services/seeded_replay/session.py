@@ -26,9 +26,11 @@ import tenants
 from backtest.outputs import code_version
 from bus import Bus
 from replay import (
+    InFlight,
     RecordedDelivery,
     RecordedLatency,
     Seed,
+    load_in_flight,
     load_recorded_delivery,
     load_recorded_executions,
     load_recorded_latency,
@@ -62,6 +64,7 @@ class _Recordings(NamedTuple):
     latency: RecordedLatency | None
     delivery: RecordedDelivery | None
     tapes: dict[tuple[str, str], RecordedTape] | None
+    in_flight: InFlight
 
 
 class SeededReplay(msgspec.Struct, frozen=True, kw_only=True):
@@ -123,6 +126,11 @@ async def run_seeded_replay(
                 conn, job.source_ns, accounts=accounts, symbols=symbols, md_kinds=_MD_KINDS,
                 start_ms=seed.start_ms, end_ms=job.end_ms, after_seq=seed.after_seq,
             )  # fmt: skip
+        engine = EngineConfig()  # live's timeouts: the in-flight filter at the seed point
+        in_flight = await load_in_flight(
+            conn, job.source_ns, specs, upto_seq=seed.after_seq,
+            inflight_s=engine.inflight_timeout_s, reject_backoff_s=engine.reject_backoff_s,
+        )  # fmt: skip
         tapes = None
         if job.fill_model == "follow":
             tapes = await load_recorded_executions(
@@ -138,7 +146,7 @@ async def run_seeded_replay(
                                  source_ns=job.source_ns)  # fmt: skip
     started = time.monotonic()
     try:
-        recordings = _Recordings(recorded, delivery, tapes)
+        recordings = _Recordings(recorded, delivery, tapes, in_flight)
         result = await _run(bus, pool, job, specs, seed, recordings, ns, show_progress)
     except BaseException as exc:
         with contextlib.suppress(Exception):
@@ -174,7 +182,7 @@ async def _run(
     ns: str,
     show_progress: bool,
 ) -> SeededResult:
-    recorded, delivery, tapes = recordings
+    recorded, delivery, tapes, in_flight = recordings
     config = SimBrokerConfig(
         namespace=ns,
         feed_namespace=feed_namespace(job.run_id),
@@ -184,7 +192,7 @@ async def _run(
         lookahead_ms=_lookahead(job.latency, recorded),
     )
     venue = SimVenue(config, seed, recorded, tapes=tapes)
-    broker = SimBroker(bus, config, venue, delivery=delivery)
+    broker = SimBroker(bus, config, venue, delivery=delivery, in_flight=in_flight.batches)
     instruments = {
         i.symbol: Instrument(symbol=i.symbol, tick_size=i.tick_size, qty_step=i.qty_step,
                              min_qty=i.min_qty, max_qty=i.max_qty)
@@ -197,6 +205,7 @@ async def _run(
         specs,
         instruments,
         saved_grids=saved,
+        pending_states=in_flight.pending,
     )
     request = ReplayRequest(
         source_ns=job.source_ns,

@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import heapq
 import time
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import msgspec
@@ -75,6 +76,7 @@ class SimBroker:
         venue: SimVenue,
         *,
         delivery: RecordedDelivery | None = None,
+        in_flight: Sequence[tuple[proto.IntentBatch, list[int]]] = (),
         engine_timeout_s: float = 30.0,
     ) -> None:
         self.bus = bus
@@ -111,6 +113,13 @@ class SimBroker:
         self._engine = (0, 0)  # (tickers, batches) the engine has reported
         self._engine_moved = asyncio.Event()
         self._cut = len(config.feed_namespace)
+        # Intents live's engine published before the seed point and live's exchange
+        # received after it: carried out when live's were.
+        for batch, indices in in_flight:
+            for at_ms, group in venue.schedule(batch):
+                if kept := [i for i in group if i in indices]:
+                    self._queued += 1
+                    heapq.heappush(self._pending, (at_ms, self._queued, batch, kept))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until the feed ends (``done``) or ``stop``; raises ``SimBrokerError``."""

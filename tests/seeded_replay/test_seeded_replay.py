@@ -22,7 +22,7 @@ import pytest
 import proto
 import tenants
 from bus import Bus, BusConfig
-from replay import SeedMissing
+from replay import SeedMissing, load_seed
 from services.demo.live import LiveStack
 from services.demo.live_demo import demo_scenario
 from services.demo.scenario import seed
@@ -135,13 +135,53 @@ async def test_a_replay_trades_and_two_replays_publish_the_same_bytes(rec: Recor
 
 
 async def test_a_window_mid_run_starts_from_the_live_state(rec: Recorded) -> None:
-    middle = (rec.first_ms + rec.last_ms) // 2
+    middle = await _seedable(rec)
     result, fills = await _replay(rec, "mid", start_ms=middle)
     assert result.start_ms >= middle  # type: ignore[attr-defined]
     assert all(e.ts_exchange_ms >= middle for e in fills)
     async with rec.pool.acquire() as conn:
         run = await tenants.find_run(conn, "mid")
     assert run is not None and run.status == "finished" and run.params["fresh"] == []
+
+
+async def _seedable(rec: Recorded) -> int:
+    """A point mid-run, the nearest the middle among the instants just after a recorded
+    grid change, whose grids restore: gridcore's grid after fills need not pass G-9
+    (``…B W B S…``), and such a seed is refused (V-17)."""
+    span = rec.last_ms - rec.first_ms
+    low, high, middle = rec.first_ms + span // 10, rec.last_ms - span // 5, rec.first_ms + span // 2
+    async with rec.pool.acquire() as conn:
+        changes = [r[0] for r in await conn.fetch(
+            "SELECT ts_exchange_ms + 1 FROM events WHERE ns = 'live' AND kind = 'grid_state'"
+            " AND ts_exchange_ms BETWEEN $1 AND $2", low, high,
+        )]  # fmt: skip
+        for at in sorted({middle, *changes}, key=lambda t: abs(t - middle)):
+            try:
+                await load_seed(conn, "live", at, ["demo-a", "demo-b"], ["BTCUSDT"])
+            except SeedMissing as exc:
+                assert "not a valid grid (G-9)" in str(exc)
+                continue
+            return at
+    pytest.fail("no seedable point in the middle of the run")
+
+
+async def test_a_window_mid_run_reproduces_live_after_its_seed_point(
+    rec: Recorded, tmp_path: Path
+) -> None:
+    """Seeded from the live state at a point mid-run (grid, legs, wallet, open orders),
+    the replay makes live's trades after it, as a replay of the whole run does."""
+    start = await _seedable(rec)
+    job = SeededReplay(source_ns="live", run_id="mid-check", latency="recorded", start_ms=start)
+    result, verdicts = await check_run(
+        rec.bus, rec.pool, job, tmp_path / job.run_id, show_progress=False
+    )
+    assert result.start_ms >= job.start_ms  # type: ignore[operator]
+    traded = [v for v in verdicts if v.live_trades]
+    assert traded, "the window after the seed point has live trades"
+    for v in traded:
+        assert (v.matched, v.live_only, v.sim_only) == (v.live_trades, 0, 0), v.summary
+        assert v.verdict.status in ("PASS", "SKIP"), v.summary
+        assert _metrics(v)["price"]["max"]["value"] == 0.0
 
 
 async def test_a_window_without_its_seed_is_refused_and_not_registered(rec: Recorded) -> None:
