@@ -55,6 +55,11 @@ class PendingIntents:
         self._cancels = dict(state.cancels)
         self._gate_rejected = set(state.gate_rejected)
 
+    def holds_place(self, client_order_id: str) -> bool:
+        """Is this place held back now? (``allow_place`` without taking the slot.)"""
+        until = self._places.get(client_order_id)
+        return until is not None and self._clock() < until
+
     def allow_place(self, client_order_id: str) -> bool:
         until = self._places.get(client_order_id)
         if until is not None and self._clock() < until:

@@ -197,6 +197,10 @@ class StrategyRunner:
                         )
                     )
                 continue
+            # gridcore re-emits every missing level on every tick: one in flight is
+            # dropped before it is sized (most of a busy tick's work otherwise).
+            if pending is not None and pending.holds_place(intent.client_order_id):
+                continue
             left = None
             if intent.reduce_only:
                 left = room.get(intent.direction)

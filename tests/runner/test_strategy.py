@@ -175,3 +175,22 @@ def test_risk_multiplier_scales_the_close_quantity() -> None:
     sells = [p for p in places if p.direction == "long" and p.side == proto.Side.SELL]
     assert sells
     assert {s.qty for s in sells} == {Decimal("0.003")}  # Q-5: base 0.002 × 1.5 → 0.003
+
+
+def test_a_held_place_is_dropped_before_it_is_sized_and_the_hold_is_not_renewed() -> None:
+    """gridcore re-emits every missing level on every tick; a level in flight is dropped
+    before the sizer runs, and asking does not extend its hold."""
+    clock = FakeClock()
+    pending = PendingIntents(5.0, 2.0, clock)
+    assert not pending.holds_place("a")
+    assert pending.allow_place("a")
+    clock.now = 4.9
+    assert pending.holds_place("a") and pending.holds_place("a")
+    clock.now = 5.0  # the hold from t=0 ends at 5 s: asking at 4.9 did not renew it
+    assert not pending.holds_place("a") and pending.allow_place("a")
+    runner = _runner(clock)
+    runner.on_wallet(wallet())
+    assert len(_places(runner.on_ticker(ticker("100000", 1)))) == 20
+    assert runner.on_ticker(ticker("100000", 2)) is None  # all 20 in flight
+    # The 20 closes (no position to close) are held by the room check on both ticks.
+    assert runner.zero_qty_dropped == 0 and runner.reduce_only_held == 40
