@@ -9,6 +9,8 @@
 | ``GRIDTWIN_BUS_PREFIX`` | empty | prefix on every subject and stream (isolation) |
 | ``GRIDTWIN_SIM_URL`` | unset | base URL of the exchange simulator, for accounts in env ``sim`` |
 | ``GRIDTWIN_MASTER_KEY`` | unset | master key that wraps credential data keys (read by tenants) |
+| ``GRIDTWIN_TELEGRAM_BOT_TOKEN`` | unset | Telegram bot token for alerts (read by alerts) |
+| ``GRIDTWIN_TELEGRAM_CHAT_ID`` | unset | Telegram chat that receives alerts (read by alerts) |
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 import structlog
 
+from alerts import alerts_from_settings
 from infra import Settings
 from obs import Redactor, configure_logging
 from services.collector.config import CollectorAccount, CollectorConfig
@@ -135,13 +136,16 @@ async def run(args: argparse.Namespace) -> int:
         config = CollectorConfig(
             namespace=args.namespace, symbols=chosen.symbols, resync=not args.no_resync
         )
-        collector = Collector(bus, config, venue_config(settings, public_env), accounts)
-        await serve(
-            collector.run,
-            metrics_port=args.metrics_port,
-            registry=registry_for(collector),
-            health=collector.healthy,
-        )
+        async with alerts_from_settings("collector") as alerts:
+            collector = Collector(
+                bus, config, venue_config(settings, public_env), accounts, alerts=alerts
+            )
+            await serve(
+                collector.run,
+                metrics_port=args.metrics_port,
+                registry=registry_for(collector),
+                health=collector.healthy,
+            )
     return 0
 
 

@@ -20,6 +20,7 @@ import msgspec
 import structlog
 
 import proto
+from alerts import Alerts
 from bus import Bus, BusState, DurablePublisher
 from bybit import BybitConfig, BybitError, BybitHttpClient, BybitWebSocketClient
 from services.collector.config import CollectorAccount, CollectorConfig
@@ -39,6 +40,8 @@ class Collector:
         config: CollectorConfig,
         public: BybitConfig | None,
         accounts: Sequence[CollectorAccount] = (),
+        *,
+        alerts: Alerts | None = None,
     ) -> None:
         proto.subjects.namespace(config.namespace)
         if config.namespace not in bus.config.stream.namespaces:
@@ -56,6 +59,7 @@ class Collector:
         self.public = public
         self.accounts = list(accounts)
         self.stats = CollectorStats()
+        self.alerts = alerts  # None: nothing is sent
         #: Set once every stream is connected and its start-up back-fill is done.
         self.ready = asyncio.Event()
         self.streams: list[Stream] = []
@@ -79,7 +83,7 @@ class Collector:
             max_in_flight=config.max_in_flight,
             retry_max_s=config.publish_retry_max_s,
         )
-        shared = Shared(self.bus, config, publisher, self.stats)
+        shared = Shared(self.bus, config, publisher, self.stats, self.alerts)
         async with contextlib.AsyncExitStack() as stack:
             self.streams = await self._open_streams(stack, shared)
             for stream in self.streams:  # before this run publishes anything

@@ -17,6 +17,7 @@ import msgspec
 import structlog
 
 import proto
+from alerts import Alerts
 from bus import Bus, DurablePublisher
 from bybit import BybitError, BybitHttpClient, BybitWebSocketClient, Disconnect
 from services.collector import backfill
@@ -38,6 +39,7 @@ class Shared(msgspec.Struct, frozen=True):
     config: CollectorConfig
     publisher: DurablePublisher
     stats: CollectorStats
+    alerts: Alerts | None = None  # None: nothing is sent
 
 
 class Stream:
@@ -161,7 +163,18 @@ class Stream:
         else:
             self.shared.stats.backfill_incomplete += 1
             self._unrecovered_ns = started_ns
+            self._alert_unrecovered(started_ns, count)
         return count, complete
+
+    def _alert_unrecovered(self, started_ns: int, count: int) -> None:
+        if self.shared.alerts is None:
+            return
+        since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(started_ns / 1e9))
+        self.shared.alerts.fire(
+            f"backfill:{self.name}",
+            f"gap on {self.name} not back-filled",
+            f"gap since {since}: {count} events recovered, back-fill incomplete (retried)",
+        )
 
     async def _next_outage(self) -> Disconnect | None:
         """The next disconnect report; ``None`` when a pending back-fill is due first."""

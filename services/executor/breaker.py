@@ -27,12 +27,15 @@ class CircuitBreaker:
         threshold: int,
         cooldowns_s: Sequence[float],
         clock: Callable[[], float],
+        *,
+        on_trip: Callable[[], None] | None = None,
     ) -> None:
         if threshold < 1 or not cooldowns_s:
             raise ValueError("threshold >= 1 and at least one cool-down are required")
         self._threshold = threshold
         self._cooldowns = tuple(cooldowns_s)
         self._clock = clock
+        self._on_trip = on_trip  # told after every opening (alerts)
         self._failures = 0
         self._level = 0  # index of the next trip's cool-down
         self._open_until: float | None = None
@@ -92,3 +95,5 @@ class CircuitBreaker:
         self._failures = 0
         self._probing = False
         self.trips += 1
+        if self._on_trip is not None:
+            self._on_trip()

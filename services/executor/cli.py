@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 
+from alerts import alerts_from_settings
 from bus import BusState
 from infra import Settings
 from obs import configure_logging
@@ -54,13 +55,14 @@ async def run(args: argparse.Namespace) -> None:
             accounts = await load_accounts(conn, settings, args.namespace, wanted)
         for account in accounts:  # masked in every log line, whatever logs it
             redactor.add(account.bybit.api_secret.reveal())
-        executor = Executor(bus, accounts, config)
-        await serve(
-            executor.run,
-            metrics_port=args.metrics_port,
-            registry=registry_for(executor.stats),
-            health=lambda: bus.state is BusState.CONNECTED and executor.healthy(),
-        )
+        async with alerts_from_settings("executor") as alerts:
+            executor = Executor(bus, accounts, config, alerts=alerts)
+            await serve(
+                executor.run,
+                metrics_port=args.metrics_port,
+                registry=registry_for(executor.stats),
+                health=lambda: bus.state is BusState.CONNECTED and executor.healthy(),
+            )
 
 
 async def load_accounts(

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Sequence
 
 import structlog
 
+from alerts import Alerts
 from bus import Bus, BusError
 from services.executor.breaker import CircuitBreaker
 from services.executor.clock import Clock, SystemClock
@@ -39,6 +41,7 @@ class Executor:
         config: ExecutorConfig | None = None,
         *,
         clock: Clock | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         ids = [a.account_id for a in accounts]
         if len(set(ids)) != len(ids):
@@ -48,6 +51,7 @@ class Executor:
         self.config = config or ExecutorConfig()
         self.clock = clock or SystemClock()
         self.stats = ExecutorStats()
+        self.alerts = alerts  # None: nothing is sent
         self._workers: dict[str, AccountWorker] = {}
         self._leases: dict[str, Lease] = {}
         self._breakers = {
@@ -55,6 +59,7 @@ class Executor:
                 self.config.breaker_threshold,
                 self.config.breaker_cooldowns_s,
                 self.clock.monotonic,
+                on_trip=functools.partial(self._breaker_tripped, a.account_id),
             )
             for a in accounts
         }
@@ -79,6 +84,17 @@ class Executor:
 
     def breaker(self, account_id: str) -> CircuitBreaker:
         return self._breakers[account_id]
+
+    def _breaker_tripped(self, account_id: str) -> None:
+        if self.alerts is None:
+            return
+        breaker = self._breakers[account_id]
+        self.alerts.fire(
+            f"breaker:{account_id}",
+            f"circuit breaker open for {account_id}",
+            f"trip {breaker.trips}, next probe in {breaker.retry_in_s():.0f} s",
+            severity="critical",
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -117,17 +133,35 @@ class Executor:
             renew_s=cfg.lease_renew_s,
         )
         self._leases[account.account_id] = lease
+        lost_at: float | None = None  # lost here, and nobody seen to take it over since
         while not stop.is_set():
             try:
                 if await lease.try_acquire():
-                    await self._lead(account, lease, stop)
+                    lost = await self._lead(account, lease, stop)
+                    lost_at = time.monotonic() if lost else None
+                elif lease.failing_since is None:  # the bucket answered: another replica leads
+                    lost_at = None
+                elif lost_at is not None and time.monotonic() - lost_at > ttl_s:
+                    lost_at = None  # once per loss
+                    self._lease_untaken(account.account_id, ttl_s)
             except Exception:  # never let one account's trouble stop the others
                 self._log.exception("executor_account_loop_error", account=account.account_id)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), cfg.lease_renew_s)
 
-    async def _lead(self, account: ExecutorAccount, lease: Lease, stop: asyncio.Event) -> None:
-        """Run a worker while the lease holds; release it on a graceful end."""
+    def _lease_untaken(self, account_id: str, ttl_s: float) -> None:
+        self._log.warning("executor_lease_untaken", account=account_id)
+        if self.alerts is not None:
+            self.alerts.fire(
+                f"lease:{account_id}",
+                f"no executor leads {account_id}",
+                f"lease lost and no replica seen taking it over for more than {ttl_s:.0f} s",
+                severity="critical",
+            )
+
+    async def _lead(self, account: ExecutorAccount, lease: Lease, stop: asyncio.Event) -> bool:
+        """Run a worker while the lease holds; release it on a graceful end. True when
+        the lease was lost."""
         cfg, account_id = self.config, account.account_id
         self.stats.lease_acquired += 1
         self._log.info("executor_lease_acquired", account=account_id, revision=lease.revision)
@@ -184,3 +218,4 @@ class Executor:
             await lease.release()
             self.stats.lease_released += 1
             self._log.info("executor_lease_released", account=account_id)
+        return lost

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from alerts import alerts_from_settings
 from bus import BusState
 from infra import Settings
 from obs import configure_logging
@@ -29,8 +30,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 async def run(args: argparse.Namespace) -> None:
     configure_logging("recorder")
     config = RecorderConfig(durable=args.durable, batch_size=args.batch_size)
-    async with connected(Settings.from_env(), "recorder") as (bus, pool):
-        recorder = Recorder(bus, pool, config)
+    async with (
+        connected(Settings.from_env(), "recorder") as (bus, pool),
+        alerts_from_settings("recorder") as alerts,
+    ):
+        recorder = Recorder(bus, pool, config, alerts=alerts)
         await serve(
             recorder.run,
             metrics_port=args.metrics_port,

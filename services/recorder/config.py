@@ -28,6 +28,9 @@ class RecorderConfig(CheckedStruct, frozen=True):
     max_buffered: PositiveInt = 50_000
     #: How often lag and throughput are logged.
     report_every_s: PositiveFloat = 5.0
+    #: Lag (events between the committed position and the stream tail) above which an
+    #: alert is raised at a report (throttled per key by the alerts).
+    alert_lag: PositiveInt = 100_000
     #: Waits before reconnecting while PostgreSQL is down (the last one repeats); the
     #: batches not committed are read again from the committed offset, so nothing is
     #: lost or stored twice.

@@ -29,6 +29,7 @@ import time
 import asyncpg
 import structlog
 
+from alerts import Alerts
 from bus import Bus, StreamReader
 from services.recorder.batch import Row, to_rows
 from services.recorder.config import RecorderConfig
@@ -119,10 +120,18 @@ class _Pending:
 
 
 class Recorder:
-    def __init__(self, bus: Bus, pool: asyncpg.Pool, config: RecorderConfig | None = None) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        pool: asyncpg.Pool,
+        config: RecorderConfig | None = None,
+        *,
+        alerts: Alerts | None = None,
+    ) -> None:
         self.bus = bus
         self.pool = pool
         self.config = config or RecorderConfig()
+        self.alerts = alerts  # None: nothing is sent
         self.stats = RecorderStats()
         #: False while PostgreSQL is unreachable (``/healthz``).
         self.healthy = False
@@ -239,6 +248,15 @@ class Recorder:
                 "recorder_dead_letter", subject=d.subject, seq=d.stream_seq, reason=d.reason
             )
 
+    def _check_lag(self) -> None:
+        bound = self.config.alert_lag
+        if self.alerts is not None and self.stats.lag > bound:
+            self.alerts.fire(
+                "recorder:lag",
+                "recorder falling behind",
+                f"{self.stats.lag} events behind the stream tail (bound {bound})",
+            )
+
     async def _report_loop(self, stop: asyncio.Event) -> None:
         last_written, last_t = 0, time.monotonic()
         while not stop.is_set():
@@ -247,6 +265,7 @@ class Recorder:
             try:
                 tail = await asyncio.wait_for(self.bus.stream_last_seq(), 5.0)
                 self.stats.lag = max(tail - self.stats.last_seq, 0)
+                self._check_lag()
             except Exception as exc:  # a report failing must not stop recording
                 log.warning("recorder_lag_unavailable", reason=str(exc) or type(exc).__name__)
             now = time.monotonic()
