@@ -24,6 +24,7 @@ from proto.market import Ticker, Trade, TradeFrame
 from proto.results import ExecReject, ExecResult, RejectReason
 from proto.subjects import Family, Subject, SubjectError
 from proto.system import (
+    ComparisonDone,
     EngineProgress,
     ExecutorLease,
     GapEnd,
@@ -32,6 +33,7 @@ from proto.system import (
     Heartbeat,
     ReconcileReport,
     ReplayEnd,
+    ReplayFinished,
     ReplayStart,
     ResyncDone,
     ResyncRequest,
@@ -42,6 +44,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AcctMessage",
     "CancelIntent",
+    "ComparisonDone",
     "Direction",
     "EngineProgress",
     "Event",
@@ -68,6 +71,7 @@ __all__ = [
     "ReconcileReport",
     "RejectReason",
     "ReplayEnd",
+    "ReplayFinished",
     "ReplayStart",
     "ResyncDone",
     "ResyncRequest",

@@ -13,6 +13,7 @@ from proto.market import Ticker, TradeFrame
 from proto.results import ExecReject, ExecResult
 from proto.subjects import Family
 from proto.system import (
+    ComparisonDone,
     EngineProgress,
     ExecutorLease,
     GapEnd,
@@ -21,6 +22,7 @@ from proto.system import (
     Heartbeat,
     ReconcileReport,
     ReplayEnd,
+    ReplayFinished,
     ReplayStart,
     ResyncDone,
     ResyncRequest,
@@ -44,6 +46,8 @@ SysMessage: TypeAlias = (
     | GridState
     | EngineProgress
     | SimProgress
+    | ReplayFinished
+    | ComparisonDone
 )
 Message: TypeAlias = MdMessage | AcctMessage | IntentMessage | ExecMessage | SysMessage
 
@@ -112,6 +116,10 @@ def subject_for(ns: str, message: Message) -> str:
             return subjects.sys(ns, "engine", kind(message))
         case SimProgress():
             return subjects.sys(ns, "simbroker", kind(message))
+        case ReplayFinished():
+            return subjects.sys(ns, "seeded_replay", kind(message))
+        case ComparisonDone():
+            return subjects.sys(ns, "comparator", kind(message))
     raise TypeError(f"not a bus message: {type(message).__name__}")
 
 

@@ -115,3 +115,40 @@ class SimProgress(Event, frozen=True, kw_only=True, tag="sim_progress"):
     run_id: str
     events: int
     done: bool = False
+
+
+class ReplayFinished(Event, frozen=True, kw_only=True, tag="replay_finished"):
+    """A seeded replay (engine + simbroker) ended and is registered ``finished`` in
+    ``runs``: what the comparator needs to judge it against the namespace it replayed.
+    Published on ``{ns}.sys.seeded_replay.replay_finished``, ``ns`` the replay's own."""
+
+    run_id: str
+    #: The replay's namespace (``replay.<run>``) and the recorded one it replayed.
+    ns: str
+    source_ns: str
+    #: The judged window ``[start_ms, end_ms)``, exchange time.
+    start_ms: int
+    end_ms: int
+    fill_model: str
+    #: ``none``, ``recorded`` or whole milliseconds, as the job gave it.
+    latency: str
+    #: ``(account, symbol)`` of every strategy replayed.
+    strategies: list[tuple[str, str]] = msgspec.field(default_factory=list)
+    output_sha256: str = ""
+
+
+class ComparisonDone(Event, frozen=True, kw_only=True, tag="comparison_done"):
+    """The comparator judged one strategy of a replay run and stored the comparison
+    (``comparisons``); published on ``{ns}.sys.comparator.comparison_done``."""
+
+    run_id: str
+    account_id: str
+    symbol: str
+    #: ``PASS``, ``FAIL`` or ``SKIP`` (V-14), with its exit code and reason.
+    status: str
+    exit_code: int
+    #: The row in ``comparisons`` (a UUID as text).
+    comparison_id: str
+    #: The folder of the comparison's files and report.html.
+    out_dir: str
+    reason: str = ""

@@ -19,6 +19,7 @@ COMMANDS = {
     "engine": "services.engine.cli",
     "executor": "services.executor.cli",
     "recorder": "services.recorder.cli",
+    "comparator": "services.comparator.service_cli",
     "replay": "services.seeded_replay.cli",
     "backtest": "services.backtest.cli",
     "compare": "services.comparator.cli",

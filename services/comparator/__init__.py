@@ -1,2 +1,3 @@
-"""``gridtwin compare``: a live run against its simulation (spec/validation.md), offline
-over run folders for now; the bus/PostgreSQL service comes later."""
+"""The comparator: a live run against its simulation (spec/validation.md). ``gridtwin
+compare`` offline over run folders or stored runs; ``gridtwin comparator`` the service
+that judges every seeded replay as it finishes (``service.Comparator``)."""

@@ -13,9 +13,8 @@ import msgspec
 
 import tenants
 from compare import CompareOptions, Comparison, Side, Thresholds, Verdict
-from compare.outputs import metrics_document, verdict_document
 from infra import InfraError, Settings
-from services.comparator.outcome import judge_and_write
+from services.comparator.outcome import judge_and_write, save
 from services.comparator.runs import (
     StoredRunError,
     find_runs,
@@ -121,20 +120,8 @@ async def _compare(
         sides["--live"], sides["--sim"], options, job.thresholds, job.out,
         subtitle=f"{args.live} vs {args.sim} · {pair[0]} {pair[1]}", price=price,
     )  # fmt: skip
-    stored = await tenants.save_comparison(
-        conn,
-        owner,
-        live_ref=job.labels["--live"],
-        sim_ref=job.labels["--sim"],
-        account_id=pair[0],
-        symbol=pair[1],
-        window_start_ms=comparison.window.start_ms,
-        window_end_ms=comparison.window.end_ms,
-        status=verdict.status,
-        exit_code=verdict.exit_code,
-        reason=verdict.reason,
-        metrics=metrics_document(comparison),
-        verdict=verdict_document(verdict),
-        out_dir=str(job.out),
-    )
+    stored = await save(
+        conn, owner, comparison, verdict, live_ref=job.labels["--live"],
+        sim_ref=job.labels["--sim"], account=pair[0], symbol=pair[1], out_dir=str(job.out),
+    )  # fmt: skip
     return comparison, verdict, stored

@@ -14,47 +14,18 @@ run's.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
-import msgspec
 
 import tenants
 from bus import Bus
-from compare import (
-    CompareOptions,
-    Thresholds,
-    Verdict,
-    compare,
-    judge,
-    render_report,
-    write_outputs,
-)
-from compare.outputs import metrics_document, verdict_document
-from services.comparator.console import summary
-from services.comparator.stored import load_position_baseline, load_price, load_stored_side
+from compare import CompareOptions, Thresholds
+from services.comparator.judge_stored import Replayed, StrategyVerdict, judge_strategy
 from services.seeded_replay.session import SeededReplay, SeededResult, run_seeded_replay
 from venue import DEFAULT_INSTRUMENTS, InstrumentConfig
 
 __all__ = ["StrategyVerdict", "check_run", "overall_exit"]
-
-
-class StrategyVerdict(msgspec.Struct, frozen=True, kw_only=True):
-    account: str
-    symbol: str
-    verdict: Verdict
-    out: str
-    #: The comparison's HTML page (report.html in ``out``).
-    report: str
-    summary: str
-    #: Trades (order lifecycles) of each class, over both legs.
-    live_trades: int
-    matched: int
-    live_only: int
-    sim_only: int
-    #: The row in ``comparisons`` (V-21).
-    comparison_id: uuid.UUID | None = None
 
 
 async def check_run(
@@ -73,84 +44,19 @@ async def check_run(
     when the window cannot be seeded. ``live_ref`` names the live side in
     ``comparisons`` (the live run's id; default its namespace)."""
     result = await run_seeded_replay(bus, pool, job, show_progress=show_progress)
-    base = options or CompareOptions()
-    options = msgspec.structs.replace(base, start_ms=result.start_ms, end_ms=result.end_ms)
-    units = {i.symbol: (i.tick_size, i.qty_step) for i in instruments}
-    verdicts = []
     async with pool.acquire() as conn:
-        owner = await _owner(conn, result.run_id)
-        for account, symbol in result.strategies:
-            tick, lot = units.get(symbol, (Decimal("0.01"), Decimal("0.001")))
-            sides = [
-                await load_stored_side(
-                    conn,
-                    ns,
-                    account,
-                    symbol,
-                    tick_size=tick,
-                    qty_step=lot,
-                    start_ms=result.start_ms,
-                    end_ms=result.end_ms,
-                )
-                for ns in (job.source_ns, result.ns)
-            ]
-            # Both sides' legs start where live's were: the replay was seeded from them.
-            baseline = await load_position_baseline(
-                conn, job.source_ns, account, symbol, upto_seq=result.after_seq,
-                at_ms=result.start_ms,
-            )  # fmt: skip
-            live, sim = (
-                msgspec.structs.replace(side, positions=(*baseline, *(side.positions or ())))
-                for side in sides
-            )
-            sim = msgspec.structs.replace(sim, manifest=result.manifest)
-            comparison = compare(live, sim, options)
-            verdict = judge(comparison, thresholds, follow=job.fill_model == "follow")
-            folder = out / f"{account}-{symbol}"
-            price = await load_price(
-                conn, job.source_ns, symbol, start_ms=result.start_ms, end_ms=result.end_ms
-            )
-            page = render_report(
-                comparison,
-                verdict,
-                title=f"{account} {symbol}: live vs replay",
-                subtitle=f"{job.source_ns} vs {result.ns} · fill model {job.fill_model}"
-                f" · latency {job.latency}",
-                price=price,
-            )
-            write_outputs(comparison, verdict, folder, report=page)
-            stored = await tenants.save_comparison(
-                conn,
-                owner,
-                live_ref=live_ref or job.source_ns,
-                sim_ref=result.run_id,
-                account_id=account,
-                symbol=symbol,
-                window_start_ms=comparison.window.start_ms,
-                window_end_ms=comparison.window.end_ms,
-                status=verdict.status,
-                exit_code=verdict.exit_code,
-                reason=verdict.reason,
-                metrics=metrics_document(comparison),
-                verdict=verdict_document(verdict),
-                out_dir=str(folder.resolve()),
-            )
-            trades = comparison.trades["all"]
-            verdicts.append(
-                StrategyVerdict(
-                    account=account,
-                    symbol=symbol,
-                    verdict=verdict,
-                    out=str(folder),
-                    report=str(folder / "report.html"),
-                    summary=summary(comparison, verdict, folder),
-                    live_trades=trades.n_live,
-                    matched=trades.matched,
-                    live_only=trades.live_only,
-                    sim_only=trades.sim_only,
-                    comparison_id=stored.comparison_id,
-                )
-            )
+        replayed = Replayed(
+            run_id=result.run_id, ns=result.ns, source_ns=job.source_ns,
+            start_ms=result.start_ms, end_ms=result.end_ms, after_seq=result.after_seq,
+            fill_model=job.fill_model, latency=job.latency,
+            owner=await _owner(conn, result.run_id), manifest=result.manifest,
+        )  # fmt: skip
+        verdicts = [
+            await judge_strategy(conn, replayed, account, symbol, out, options=options,
+                                 thresholds=thresholds, instruments=instruments,
+                                 live_ref=live_ref)
+            for account, symbol in result.strategies
+        ]  # fmt: skip
     return result, verdicts
 
 

@@ -158,6 +158,14 @@ async def run_seeded_replay(
     result = msgspec.structs.replace(result, seconds=time.monotonic() - started, manifest=manifest)
     async with pool.acquire() as conn:
         await close_run(conn, owner, job.run_id, "finished", **outcome)
+    # For the comparator service, once the run is finished in `runs` (it looks it up).
+    finished = proto.ReplayFinished(
+        event_id=f"replay_finished:{job.run_id}", ts_exchange_ms=result.end_ms,
+        ts_local_ns=time.time_ns(), run_id=job.run_id, ns=ns, source_ns=job.source_ns,
+        start_ms=result.start_ms, end_ms=result.end_ms, fill_model=job.fill_model,
+        latency=job.latency, strategies=result.strategies, output_sha256=result.output_sha256,
+    )  # fmt: skip
+    await bus.publish(ns, finished)
     return result
 
 

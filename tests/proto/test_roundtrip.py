@@ -103,6 +103,18 @@ def _all_messages() -> list[proto.Message]:
             event_id="ep", ts_exchange_ms=T, ts_local_ns=N, instance="engine", tickers=7,
         ),
         proto.SimProgress(event_id="sp", ts_exchange_ms=T, ts_local_ns=N, run_id="r1", events=9),
+        proto.ReplayFinished(
+            event_id="rf", ts_exchange_ms=T, ts_local_ns=N, run_id="r1", ns="replay.r1",
+            source_ns="live", start_ms=T, end_ms=T + 60_000, fill_model="strict_cross",
+            latency="recorded", strategies=[("a1", "BTCUSDT"), ("a2", "BTCUSDT")],
+            output_sha256="ab" * 32,
+        ),
+        proto.ComparisonDone(
+            event_id="cd", ts_exchange_ms=T, ts_local_ns=N, run_id="r1", account_id="a1",
+            symbol="BTCUSDT", status="SKIP", exit_code=2,
+            comparison_id="6f1c2f4e-9a8b-4c1d-8e2f-0a1b2c3d4e5f", out_dir="/tmp/r1/a1-BTCUSDT",
+            reason="no live executions in the window",
+        ),
         proto.ExecutorLease(
             event_id="el", ts_exchange_ms=T, ts_local_ns=N, account_id="a1", instance="x",
             active=True,
@@ -125,6 +137,14 @@ def test_every_message_kind_is_covered() -> None:
     kinds = {proto.kind(m) for m in ALL}
     union = proto.Message.__args__  # type: ignore[attr-defined]
     assert kinds == {t.__struct_config__.tag for t in union}
+
+
+def test_a_finished_replay_and_its_verdicts_go_on_their_services_sys_subjects() -> None:
+    kinds = {proto.kind(m): m for m in ALL}
+    finished = proto.subject_for("replay.r1", kinds["replay_finished"])
+    done = proto.subject_for("replay.r1", kinds["comparison_done"])
+    assert finished == "replay.r1.sys.seeded_replay.replay_finished"
+    assert done == "replay.r1.sys.comparator.comparison_done"
 
 
 def test_decimals_travel_as_exact_strings_not_floats() -> None:
