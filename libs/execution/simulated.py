@@ -13,7 +13,7 @@ the executor's reasons and event ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal
 
@@ -51,11 +51,20 @@ class SimulatedBroker:
         self.placed = 0
         self.cancelled = 0
         self.rejected: dict[str, int] = {}
+        self._gates: Mapping[int, Verdict | None] = {}
         self._last_link_ms = 0
 
-    def execute(self, batch: IntentBatch, indices: Iterable[int] | None = None) -> list[Outcome]:
+    def execute(
+        self,
+        batch: IntentBatch,
+        indices: Iterable[int] | None = None,
+        gates: Mapping[int, Verdict | None] | None = None,
+    ) -> list[Outcome]:
         """Every intent of ``batch``, or only those at ``indices`` (a batch whose intents
-        reach the venue at different times); answers keep each intent's own index."""
+        reach the venue at different times); answers keep each intent's own index.
+        ``gates``: per index, the gates' answer to take instead of asking them (None:
+        passed), as a replay takes live's executor's, whose view of the account lagged."""
+        self._gates = gates or {}
         intents: Iterable[tuple[int, PlaceIntent | CancelIntent]] = enumerate(batch.intents)
         if indices is not None:
             intents = [(i, batch.intents[i]) for i in indices]
@@ -89,13 +98,7 @@ class SimulatedBroker:
     # -- places -------------------------------------------------------------------------
     def _place(self, batch: IntentBatch, index: int, intent: PlaceIntent) -> Outcome:
         idx = position_idx(intent.direction)
-        acct = self.venue.account(self.api_key)
-        size = abs(acct.position(intent.symbol, idx).size)
-        verdict = check_place(intent, self._view(intent.symbol), size)
-        if verdict is None and self.low_balance_buffer is not None:
-            available = acct.available(self.venue.marks)
-            leverage = acct.leverage(intent.symbol)
-            verdict = check_balance(intent, available, leverage, self.low_balance_buffer)
+        verdict = self._gates[index] if index in self._gates else self._gate(intent, idx)
         if verdict is not None:
             return self._reject(batch, index, "place", intent.client_order_id, verdict)
         link_id = f"{intent.client_order_id}-{self._link_ms()}"
@@ -116,6 +119,16 @@ class SimulatedBroker:
             return self._reject(batch, index, "place", intent.client_order_id, exc)
         self.placed += 1
         return self._result(batch, index, "place", intent.client_order_id, link_id, order.order_id)
+
+    def _gate(self, intent: PlaceIntent, idx: int) -> Verdict | None:
+        acct = self.venue.account(self.api_key)
+        size = abs(acct.position(intent.symbol, idx).size)
+        verdict = check_place(intent, self._view(intent.symbol), size)
+        if verdict is None and self.low_balance_buffer is not None:
+            available = acct.available(self.venue.marks)
+            leverage = acct.leverage(intent.symbol)
+            verdict = check_balance(intent, available, leverage, self.low_balance_buffer)
+        return verdict
 
     def _link_ms(self) -> int:
         ms = max(self.venue.now(), self._last_link_ms + 1)

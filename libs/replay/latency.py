@@ -23,12 +23,16 @@ import asyncpg
 import msgspec
 
 import proto
+from execution.gates import Verdict
 
 __all__ = ["RecordedLatency", "load_recorded_latency"]
 
+_EXCHANGE = proto.RejectReason.EXCHANGE.value  # the venue's refusal: the replay's decides
+
 _EVENTS = """
 SELECT payload FROM events
-WHERE ns = $1 AND kind IN ('intents', 'exec_result', 'order') AND account_id = ANY($2::text[])
+WHERE ns = $1 AND kind IN ('intents', 'exec_result', 'exec_reject', 'order')
+  AND account_id = ANY($2::text[])
   AND stream_seq > $3
 ORDER BY stream_seq
 """
@@ -43,6 +47,10 @@ class RecordedLatency(msgspec.Struct, frozen=True, kw_only=True):
         default_factory=dict
     )
     match_window_ms: int = 60_000
+    #: ``{batch event id}:{index}`` of a place → live executor's gates' answer: None
+    #: (passed) or ``(reason, detail)`` (refused). Its view of the account lagged the
+    #: exchange's, so a replay takes its answers rather than asking the exact state.
+    gates: dict[str, tuple[str, str] | None] = msgspec.field(default_factory=dict)
 
     @property
     def least_delay_ms(self) -> int:
@@ -76,6 +84,17 @@ class RecordedLatency(msgspec.Struct, frozen=True, kw_only=True):
             times.append(max(last, decided))
         return times
 
+    def gates_of(self, batch: proto.IntentBatch) -> dict[int, Verdict | None]:
+        """Live executor's gates' answers to ``batch``'s places, by index (those live
+        decided; the others are the replay's gates' to answer)."""
+        prefix, answers = batch.event_id, {}
+        for index in range(len(batch.intents)):
+            key = f"{prefix}:{index}"
+            if key in self.gates:
+                answer = self.gates[key]
+                answers[index] = None if answer is None else _verdict(*answer)
+        return answers
+
     def _estimate(self, batch: proto.IntentBatch, index: int) -> int:
         """A decision live did not make on this ticker: the delay of the same order's
         nearest decision, else the median."""
@@ -99,6 +118,7 @@ async def load_recorded_latency(
 ) -> RecordedLatency:
     batches: dict[str, int] = {}
     results: list[proto.ExecResult] = []
+    gates: dict[str, tuple[str, str] | None] = {}
     created: dict[str, int] = {}
     cancelled: dict[str, int] = {}
     for (payload,) in await conn.fetch(_EVENTS, ns, list(accounts), after_seq):
@@ -107,6 +127,10 @@ async def load_recorded_latency(
                 batches[batch.event_id] = batch.ts_exchange_ms
             case proto.ExecResult(shadow=False) as result:
                 results.append(result)
+                if result.action == "place":
+                    gates[result.event_id] = None
+            case proto.ExecReject(action="place") as reject if reject.reason != _EXCHANGE:
+                gates[reject.event_id] = (reject.reason, reject.detail)
             case proto.OrderUpdate() as update:
                 created.setdefault(update.order_id, update.created_ms or update.updated_ms)
                 if update.status == proto.OrderStatus.CANCELLED:
@@ -129,5 +153,10 @@ async def load_recorded_latency(
     for seen in by_order.values():
         seen.sort()
     return RecordedLatency(
-        times=times, fallback_ms=median_low(delays) if delays else 0, by_order=by_order
-    )
+        times=times, fallback_ms=median_low(delays) if delays else 0, by_order=by_order,
+        gates=gates,
+    )  # fmt: skip
+
+
+def _verdict(reason: str, detail: str) -> Verdict:
+    return Verdict(proto.RejectReason(reason), detail)

@@ -161,7 +161,8 @@ class SimVenue:
         if broker is None:
             return []  # not an account of this replay: nobody would have traded it
         self._advance(at_ms)
-        outcomes: list[proto.Message] = list(broker.execute(batch, indices))
+        gates = self.recorded.gates_of(batch) if self.recorded is not None else None
+        outcomes: list[proto.Message] = list(broker.execute(batch, indices, gates))
         self._follow()  # live's fill of an order it placed at this very ms
         return outcomes + self.sink.drain()
 

@@ -62,14 +62,18 @@ async def rec(infra_urls: tuple[str, str], template_db: str) -> AsyncIterator[Re
             yield recorded
 
 
-async def _record(nats_url: str, database_url: str) -> AsyncIterator[Recorded]:
+async def _record(
+    nats_url: str, database_url: str, config: SimConfig | None = None
+) -> AsyncIterator[Recorded]:
+    """The demo's two accounts traded live on ``config``'s feed (default: the walk),
+    recorded; the bus and pool to replay it with."""
     prefix = f"sr{uuid.uuid4().hex[:8]}."
     pool = await create_pool(database_url, max_size=10)
     scenario = demo_scenario()
     master = MasterKey.generate()
     async with pool.acquire() as conn:
         await seed(conn, scenario, master)
-    config = SimConfig(speed="max", seed=7, feeds=(WALK,), accounts=DEFAULT_ACCOUNTS)
+    config = config or SimConfig(speed="max", seed=7, feeds=(WALK,), accounts=DEFAULT_ACCOUNTS)
     async with ExchangeSim(config) as sim:
         stack = LiveStack(nats_url=nats_url, pool=pool, sim=sim, scenario=scenario,
                           master=master, prefix=prefix)  # fmt: skip
@@ -413,8 +417,10 @@ async def test_the_comparator_service_judges_each_replay_as_it_finishes(
 async def _judge(
     rec: Recorded, tmp_path: Path, run_id: str, fill_model: str, latency: str = "recorded"
 ) -> list[StrategyVerdict]:
+    # Short of the feed's end, where live's exchange clock stood still at its last trade
+    # while live's executor was still placing (tests/e2e/test_replay_fidelity.py).
     job = SeededReplay(source_ns="live", run_id=run_id, fill_model=fill_model,  # type: ignore[arg-type]
-                       latency=latency)  # fmt: skip
+                       latency=latency, end_ms=rec.last_ms - 10_000)  # fmt: skip
     _, verdicts = await check_run(rec.bus, rec.pool, job, tmp_path / run_id, show_progress=False)
     assert [v.account for v in verdicts] == ["demo-a", "demo-b"]
     return verdicts
