@@ -58,12 +58,6 @@ class RecordedLatency(msgspec.Struct, frozen=True, kw_only=True):
         delays = [d for seen in self.by_order.values() for _, d in seen]
         return min([*delays, self.fallback_ms]) if delays else 0
 
-    def effective_ms(self, batch: proto.IntentBatch, index: int) -> int:
-        at = self.times.get(f"{batch.event_id}:{index}")
-        if at is None:
-            at = self._estimate(batch, index)
-        return max(at, batch.ts_exchange_ms)  # never before the decision
-
     def batch_ms(self, batch: proto.IntentBatch, order: Sequence[int]) -> list[int]:
         """When each intent took effect, for intents carried out one after another in
         ``order`` (the executor's): never before the one before it. An intent live has no

@@ -31,7 +31,12 @@ from compare import (
 )
 from services.comparator.console import summary
 from services.comparator.outcome import save
-from services.comparator.stored import load_position_baseline, load_price, load_stored_side
+from services.comparator.stored import (
+    load_position_baseline,
+    load_price,
+    load_stored_side,
+    starting_from,
+)
 from venue import DEFAULT_INSTRUMENTS, InstrumentConfig
 
 __all__ = ["Replayed", "StrategyVerdict", "judge_strategy"]
@@ -106,11 +111,8 @@ async def judge_strategy(
     baseline = await load_position_baseline(
         conn, r.source_ns, account, symbol, upto_seq=r.after_seq, at_ms=r.start_ms
     )
-    live, sim = (
-        msgspec.structs.replace(side, positions=(*baseline, *(side.positions or ())))
-        for side in (live, sim)
-    )
-    sim = msgspec.structs.replace(sim, manifest=r.manifest)
+    live = starting_from(live, baseline)
+    sim = msgspec.structs.replace(starting_from(sim, baseline), manifest=r.manifest)
     price = await load_price(conn, r.source_ns, symbol, start_ms=r.start_ms, end_ms=r.end_ms)
     folder = root / f"{account}-{symbol}"
     # Matching, the page and the files are CPU and disk work: off the event loop, so a

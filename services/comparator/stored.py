@@ -9,6 +9,7 @@ the recorded USDT wallet (balance + unrealised, V-9).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 import asyncpg
@@ -19,7 +20,7 @@ from compare import PositionPoint, Side
 from compare.live import equity_point, fill_from_execution, position_point
 from compare.pnl_check import leg_of_fill
 
-__all__ = ["load_position_baseline", "load_price", "load_stored_side"]
+__all__ = ["load_position_baseline", "load_price", "load_stored_side", "starting_from"]
 
 _LEGS = {1: "long", 2: "short"}
 
@@ -121,3 +122,8 @@ async def load_position_baseline(
             point = position_point(position)
             last[point.direction] = msgspec.structs.replace(point, ts_ms=at_ms)
     return [last[leg] for leg in sorted(last)]
+
+
+def starting_from(side: Side, baseline: Sequence[PositionPoint]) -> Side:
+    """``side`` with its legs starting from ``baseline`` (``load_position_baseline``)."""
+    return msgspec.structs.replace(side, positions=(*baseline, *(side.positions or ())))

@@ -27,7 +27,7 @@ from services.comparator.runs import (
     units_of,
 )
 from services.comparator.sources import is_run_ref, load_side
-from services.comparator.stored import load_position_baseline, load_price
+from services.comparator.stored import load_position_baseline, load_price, starting_from
 from services.runtime import resolve
 from store import create_pool
 
@@ -109,9 +109,7 @@ async def _compare(
             conn, seed[0], *pair, upto_seq=seed[1], at_ms=options.start_ms
         )
         for flag in runs:
-            side = sides[flag]
-            positions = (*baseline, *(side.positions or ()))
-            sides[flag] = msgspec.structs.replace(side, positions=positions)
+            sides[flag] = starting_from(sides[flag], baseline)
     first = next(iter(runs.values()))
     price = await load_price(
         conn, market_ns(first), pair[1], start_ms=options.start_ms, end_ms=options.end_ms

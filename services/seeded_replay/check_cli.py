@@ -16,16 +16,14 @@ import sys
 import uuid
 from pathlib import Path
 
-import venue
 from compare import CompareConfigError, CompareOptions, load_thresholds, parse_time
 from infra import Settings
 from obs import configure_logging
 from services.replayer import cli as plain
 from services.runtime import connected
+from services.seeded_replay.args import FILL_MODELS, latency_error, source_window
 
 __all__ = ["add_parser"]
-
-_MODELS = tuple(m for m in venue.FILL_MODELS if m != "follow")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--live", metavar="RUN", help="the recorded run (its namespace)")
     which.add_argument("--source-ns", metavar="NS", help="a recorded namespace, e.g. live")
-    p.add_argument("--fill-model", default="strict_cross", choices=_MODELS)
+    p.add_argument("--fill-model", default="strict_cross", choices=FILL_MODELS)
     p.add_argument("--latency", default="recorded", metavar="none|recorded|MS",
                    help="intent → venue: as live (recorded), none or exchange ms")  # fmt: skip
     p.add_argument("--start", metavar="ISO", help="window start, UTC ISO 8601 or epoch ms")
@@ -58,8 +56,8 @@ def _fail(message: str) -> int:
 
 
 async def run(args: argparse.Namespace) -> int:
-    if args.latency not in ("none", "recorded") and not args.latency.isdigit():
-        return _fail(f"--latency: {args.latency!r} is not none, recorded or whole milliseconds")
+    if error := latency_error(args.latency):
+        return _fail(error)
     try:
         start = parse_time(args.start) if args.start else None
         end = parse_time(args.end) if args.end else None
@@ -70,21 +68,17 @@ async def run(args: argparse.Namespace) -> int:
     from replay import SeedMissing
     from services.seeded_replay.check import check_run, overall_exit
     from services.seeded_replay.session import SeededReplay
-    from tenants import find_run
 
     run_id = args.run_id or f"check-{uuid.uuid4().hex[:10]}"
     out = Path(args.out or f"gridtwin-check-{run_id}")
     async with connected(Settings.from_env(), "check") as (bus, pool):
-        source_ns = args.source_ns
         async with pool.acquire() as conn:
-            if args.live:
-                found = await find_run(conn, args.live)
-                if found is None:
-                    return _fail(f"--live: no run {args.live!r}")
-                source_ns = found.ns
-            if not await plain.window_is_healthy(conn, source_ns, args.symbols, start, end, args):
-                print("SKIP: the window's market data has holes (report above)")
-                return 2
+            source_ns, error = await source_window(conn, args, "--live", start, end)
+        if source_ns is None:
+            if error:
+                return _fail(error)
+            print("SKIP: the window's market data has holes (report above)")
+            return 2
         job = SeededReplay(
             source_ns=source_ns, run_id=run_id, start_ms=start, end_ms=end,
             accounts=args.accounts, symbols=args.symbols, fill_model=args.fill_model,

@@ -13,17 +13,14 @@ import asyncio
 import sys
 import uuid
 
-import venue
 from compare.timefmt import iso, parse_time
 from infra import Settings
 from obs import configure_logging
 from services.replayer import cli as plain
 from services.runtime import connected
+from services.seeded_replay.args import FILL_MODELS, latency_error, source_window
 
 __all__ = ["add_parser"]
-
-#: Every model with a trade rule (``follow`` needs the recorded executions: not yet).
-FILL_MODELS = tuple(m for m in venue.FILL_MODELS if m != "follow")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -57,8 +54,8 @@ async def run(args: argparse.Namespace) -> int:
         return await plain.run(args)
     if args.speed is not None:
         return _fail("--speed: a seeded replay runs in lockstep with the engine, at full speed")
-    if args.latency not in ("none", "recorded") and not args.latency.isdigit():
-        return _fail(f"--latency: {args.latency!r} is not none, recorded or whole milliseconds")
+    if error := latency_error(args.latency):
+        return _fail(error)
     try:
         start = parse_time(args.start) if args.start else args.start_ms
         end = parse_time(args.end) if args.end else args.end_ms
@@ -67,18 +64,12 @@ async def run(args: argparse.Namespace) -> int:
     configure_logging("replay")
     from replay import SeedMissing
     from services.seeded_replay.session import SeededReplay, run_seeded_replay
-    from tenants import find_run
 
     async with connected(Settings.from_env(), "replay") as (bus, pool):
-        source_ns = args.source_ns
         async with pool.acquire() as conn:
-            if args.live_run:
-                found = await find_run(conn, args.live_run)
-                if found is None:
-                    return _fail(f"--live-run: no run {args.live_run!r}")
-                source_ns = found.ns
-            if not await plain.window_is_healthy(conn, source_ns, args.symbols, start, end, args):
-                return 2
+            source_ns, error = await source_window(conn, args, "--live-run", start, end)
+        if source_ns is None:
+            return _fail(error) if error else 2
         job = SeededReplay(
             source_ns=source_ns,
             run_id=args.run_id or uuid.uuid4().hex[:12],

@@ -153,17 +153,22 @@ class SimBroker:
                     await sub.unsubscribe()
 
     # -- inbound ----------------------------------------------------------------------------
+    def _decode(self, msg: Msg, family: Family) -> proto.Message | None:
+        """The message, or None (counted and logged) when it does not decode."""
+        try:
+            return proto.decode(msg.data, family)
+        except proto.ProtoDecodeError as exc:
+            self.stats.decode_errors += 1
+            log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
+            return None
+
     async def _on_feed(self, msg: Msg) -> None:
         await self._feed.put((self.bus.logical(msg.subject), msg.data))
 
     async def _on_intent(self, msg: Msg) -> None:
-        try:
-            batch = proto.decode(msg.data, Family.INTENT)
-        except proto.ProtoDecodeError as exc:
-            self.stats.decode_errors += 1
-            log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
+        batch = self._decode(msg, Family.INTENT)
+        if not isinstance(batch, proto.IntentBatch):
             return
-        assert isinstance(batch, proto.IntentBatch)
         try:
             schedule = self.venue.schedule(batch)
         except Exception as exc:  # a callback's error would be lost: fail the replay
@@ -177,12 +182,7 @@ class SimBroker:
         self._engine_moved.set()
 
     async def _on_engine(self, msg: Msg) -> None:
-        try:
-            progress = proto.decode(msg.data, Family.SYS)
-        except proto.ProtoDecodeError as exc:
-            self.stats.decode_errors += 1
-            log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
-            return
+        progress = self._decode(msg, Family.SYS)
         if isinstance(progress, proto.EngineProgress):
             self._engine = max(self._engine, (progress.tickers, progress.batches))
             self._engine_moved.set()
@@ -190,12 +190,7 @@ class SimBroker:
     async def _on_resync(self, msg: Msg) -> None:
         """The engine's start-up snapshot request, answered as the collector would: the
         snapshot events first, then ``ResyncDone``."""
-        try:
-            request = proto.decode(msg.data, Family.SYS)
-        except proto.ProtoDecodeError as exc:
-            self.stats.decode_errors += 1
-            log.warning("simbroker_decode_error", subject=msg.subject, reason=exc.reason)
-            return
+        request = self._decode(msg, Family.SYS)
         if not isinstance(request, proto.ResyncRequest):
             return
         events = self.venue.snapshot(request.accounts)

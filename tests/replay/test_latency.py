@@ -71,16 +71,16 @@ async def test_places_at_creation_cancels_at_cancellation_others_at_the_median(
     assert latency.times == {"s1:ticker:1:0": T + 40, "s1:ticker:1:1": T + 90,
                              "s1:ticker:2:0": T + 1_030}  # fmt: skip
     assert latency.fallback_ms == 40  # the lower median of 40, 90 and 30
-    assert latency.effective_ms(first, 1) == T + 90
+    assert latency.batch_ms(first, [1])[0] == T + 90
     unknown = _batch(9, T + 5_000, [_place("c9")])  # an order live never placed
-    assert latency.effective_ms(unknown, 0) == T + 5_040
+    assert latency.batch_ms(unknown, [0])[0] == T + 5_040
     # The same order decided two ticks later than live: it takes that decision's delay.
     shifted = _batch(3, T + 20, [_place("c1")])
-    assert latency.effective_ms(shifted, 0) == T + 20 + 90
+    assert latency.batch_ms(shifted, [0])[0] == T + 20 + 90
     far = _batch(4, T + 600_000, [_place("c1")])  # beyond the 60 s window: the median
-    assert latency.effective_ms(far, 0) == T + 600_040
+    assert latency.batch_ms(far, [0])[0] == T + 600_040
     early = _batch(1, T + 60, [_place("c0")])  # never before the decision itself
-    assert latency.effective_ms(early, 0) == T + 60
+    assert latency.batch_ms(early, [0])[0] == T + 60
 
 
 async def test_a_batch_takes_effect_in_the_executors_order_rejects_between_neighbours(

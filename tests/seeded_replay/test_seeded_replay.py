@@ -211,6 +211,10 @@ async def test_the_command_replays_skips_and_names_bad_flags(rec: Recorded) -> N
     done = await asyncio.to_thread(_cli, rec, "--fill-model", "strict_cross", "--run-id", "c1")
     assert done.returncode == 0, done.stderr
     assert "as replay.c1:" in done.stdout and "output sha256 " in done.stdout
+    followed = await asyncio.to_thread(
+        _cli, rec, "--fill-model", "follow", "--latency", "recorded", "--run-id", "cf"
+    )
+    assert followed.returncode == 0, followed.stderr
     late = str(rec.last_ms + 3_600_000)
     skipped = await asyncio.to_thread(_cli, rec, "--fill-model", "queue", "--start", late)
     assert skipped.returncode == 2, skipped.stderr
